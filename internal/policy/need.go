@@ -1,0 +1,154 @@
+package policy
+
+import (
+	"fmt"
+	"reflect"
+	"sort"
+	"strings"
+)
+
+// stateRank orders the change states along the lifecycle; canceled has no place in it.
+var stateRank = map[string]int{
+	"new": 0, "assess": 1, "authorize": 2, "scheduled": 3, "implement": 4, "review": 5, "closed": 6,
+}
+
+const scheduledRank = 3
+
+// scopeFields are the parts of a change that its approval covers: editing any of them once the
+// change is past authorize needs approval again.
+var scopeFields = []string{
+	"type", "risk", "cis", "planned_start", "planned_end",
+	"implementation_plan", "backout_plan", "test_plan",
+}
+
+// need decides semantic 6: whether this PR's edit of one change record needs approval, and why.
+// It returns an error when a version of the record is unreadable (no usable state).
+func need(base, head map[string]any) (bool, string, error) {
+	switch {
+	case base == nil && head == nil:
+		return false, "", fmt.Errorf("neither a base nor a head version")
+	case head == nil:
+		st, err := state(base)
+		if err != nil {
+			return false, "", fmt.Errorf("base version: %w", err)
+		}
+		if st != "canceled" && stateRank[st] >= scheduledRank {
+			return true, fmt.Sprintf("deletes a change in state %s", st), nil
+		}
+		return false, fmt.Sprintf("deletes a change in state %s, before approval", st), nil
+	}
+	hs, err := state(head)
+	if err != nil {
+		return false, "", err
+	}
+	if base == nil {
+		if hs != "canceled" && stateRank[hs] >= scheduledRank {
+			return true, fmt.Sprintf("adds a change already in state %s", hs), nil
+		}
+		return false, fmt.Sprintf("adds a change in state %s, before scheduled", hs), nil
+	}
+	bs, err := state(base)
+	if err != nil {
+		return false, "", fmt.Errorf("base version: %w", err)
+	}
+	if hs == "canceled" {
+		return false, fmt.Sprintf("cancels the change (%s → canceled)", bs), nil
+	}
+	baseApproved := bs != "canceled" && stateRank[bs] >= scheduledRank
+	if !baseApproved && stateRank[hs] >= scheduledRank {
+		return true, fmt.Sprintf("moves the change from %s to %s", bs, hs), nil
+	}
+	if baseApproved {
+		if edited := scopeEdits(base, head); len(edited) > 0 {
+			return true, fmt.Sprintf("edits the approved scope (%s) of a change in state %s", strings.Join(edited, ", "), bs), nil
+		}
+		switch {
+		case bs == hs:
+			return false, fmt.Sprintf("edits a change in state %s outside its approved scope", hs), nil
+		case stateRank[hs] < stateRank[bs]:
+			return false, fmt.Sprintf("moves the change back from %s to %s", bs, hs), nil
+		}
+		return false, fmt.Sprintf("progress from %s to %s needs no approval", bs, hs), nil
+	}
+	if bs == hs {
+		return false, fmt.Sprintf("edits a change in state %s, before scheduled", hs), nil
+	}
+	return false, fmt.Sprintf("moves the change from %s to %s, before scheduled", bs, hs), nil
+}
+
+// state returns a record's change state, or an error when it has none the lifecycle knows.
+func state(rec map[string]any) (string, error) {
+	s, ok := rec["state"].(string)
+	if !ok {
+		return "", fmt.Errorf("no state")
+	}
+	if _, known := stateRank[s]; !known && s != "canceled" {
+		return "", fmt.Errorf("unknown state %q", s)
+	}
+	return s, nil
+}
+
+// scopeEdits lists the scope fields whose values differ; cis compare as sets.
+func scopeEdits(base, head map[string]any) []string {
+	var out []string
+	for _, f := range scopeFields {
+		b, h := base[f], head[f]
+		if f == "cis" {
+			if !sameSet(stringList(b), stringList(h)) {
+				out = append(out, f)
+			}
+			continue
+		}
+		if !reflect.DeepEqual(b, h) {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+func sameSet(a, b []string) bool {
+	as, bs := uniqueSorted(a), uniqueSorted(b)
+	return reflect.DeepEqual(as, bs)
+}
+
+func uniqueSorted(s []string) []string {
+	m := map[string]bool{}
+	out := []string{}
+	for _, v := range s {
+		if !m[v] {
+			m[v] = true
+			out = append(out, v)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// stringList reads a YAML list of strings; non-string items are kept in their printed form so
+// that a malformed list still compares unequal to a good one.
+func stringList(v any) []string {
+	var out []string
+	switch l := v.(type) {
+	case []any:
+		for _, x := range l {
+			if s, ok := x.(string); ok {
+				out = append(out, s)
+			} else {
+				out = append(out, fmt.Sprint(x))
+			}
+		}
+	case []string:
+		out = append(out, l...)
+	case string:
+		out = append(out, l)
+	}
+	return out
+}
+
+func str(rec map[string]any, key string) string {
+	if rec == nil {
+		return ""
+	}
+	s, _ := rec[key].(string)
+	return s
+}
