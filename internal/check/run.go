@@ -1,0 +1,216 @@
+package check
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/gitsm/gitsm/internal/finding"
+	"github.com/gitsm/gitsm/internal/gitrepo"
+	"github.com/gitsm/gitsm/internal/record"
+	"github.com/gitsm/gitsm/internal/rules"
+)
+
+// Options says what to check.
+type Options struct {
+	// Paths are repository-relative slash paths named on the command line; empty means all.
+	Paths []string
+	// Base is a revision to compare with; it enables the transition, immutable and deleted
+	// rules and, unless All, limits the check to what changed since Base.
+	Base string
+	All  bool
+}
+
+// Result is the outcome of a check.
+type Result struct {
+	Records  int               // records checked
+	Files    []string          // files checked, in order
+	Findings []finding.Finding // sorted
+}
+
+// Source provides the per-file results of the work tree. The index implements it with a cache;
+// without one, Scan reads every file.
+type Source interface {
+	Files(ctx context.Context, e *Engine) ([]record.File, error)
+}
+
+// Scan is the Source that reads and analyzes every record file of the work tree.
+type Scan struct{}
+
+// Files walks the kind folders and analyzes every record file.
+func (Scan) Files(ctx context.Context, e *Engine) ([]record.File, error) {
+	paths, walkFindings, err := record.Walk(e.Root)
+	if err != nil {
+		return nil, fmt.Errorf("list records: %w", err)
+	}
+	files, err := e.LoadAll(ctx, paths)
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range walkFindings {
+		files = append(files, record.File{Path: f.Path, Findings: []finding.Finding{f}})
+	}
+	return files, nil
+}
+
+// Run checks the repository.
+func (e *Engine) Run(ctx context.Context, src Source, opts Options) (*Result, error) {
+	if src == nil {
+		src = Scan{}
+	}
+	files, err := src.Files(ctx, e)
+	if err != nil {
+		return nil, err
+	}
+	byPath := make(map[string]int, len(files))
+	for i, f := range files {
+		byPath[f.Path] = i
+	}
+	var selected map[string]bool
+	if len(opts.Paths) > 0 {
+		selected = map[string]bool{}
+		var extra []string
+		for _, p := range opts.Paths {
+			selected[p] = true
+			if _, ok := byPath[p]; !ok {
+				extra = append(extra, p)
+			}
+		}
+		more, err := e.LoadAll(ctx, extra)
+		if err != nil {
+			return nil, err
+		}
+		for _, f := range more {
+			byPath[f.Path] = len(files)
+			files = append(files, f)
+		}
+	}
+
+	var baseFindings []finding.Finding
+	if opts.Base != "" {
+		changed, fs, err := e.compareBase(files, opts.Base)
+		if err != nil {
+			return nil, err
+		}
+		baseFindings = fs
+		if selected == nil && !opts.All {
+			selected = changed
+		}
+	}
+
+	recs := make([]*record.Record, 0, len(files))
+	for _, f := range files {
+		if f.Record != nil {
+			recs = append(recs, f.Record)
+		}
+	}
+	res := &Result{}
+	for _, f := range files {
+		if selected != nil && !selected[f.Path] {
+			continue
+		}
+		res.Files = append(res.Files, f.Path)
+		if f.Record != nil {
+			res.Records++
+		}
+		res.Findings = append(res.Findings, f.Findings...)
+	}
+	res.Findings = append(res.Findings, rules.Repo(recs, e.Config, selected)...)
+	res.Findings = append(res.Findings, baseFindings...)
+	finding.Sort(res.Findings)
+	return res, nil
+}
+
+// compareBase runs the rules that compare the work tree with revision base. It returns the
+// set of record paths that differ from base (added or modified) and the findings.
+func (e *Engine) compareBase(files []record.File, base string) (map[string]bool, []finding.Finding, error) {
+	repo, err := gitrepo.Open(e.Root)
+	if err != nil {
+		if errors.Is(err, gitrepo.ErrNotGit) {
+			return nil, nil, fmt.Errorf("--base needs a git repository: %w", err)
+		}
+		return nil, nil, err
+	}
+	commit, err := repo.Commit(base)
+	if err != nil {
+		return nil, nil, err
+	}
+	folders := make([]string, len(record.Kinds))
+	for i, k := range record.Kinds {
+		folders[i] = k.Folder
+	}
+	entries, err := repo.Files(commit, folders...)
+	if err != nil {
+		return nil, nil, err
+	}
+	baseByPath := map[string]gitrepo.Entry{}
+	for _, en := range entries {
+		if gitrepo.IsRecordPath(en.Path) {
+			baseByPath[en.Path] = en
+		}
+	}
+	headByPath := map[string]record.File{}
+	headIDs := map[string]string{}
+	changed := map[string]bool{}
+	for _, f := range files {
+		if !gitrepo.IsRecordPath(f.Path) {
+			continue
+		}
+		headByPath[f.Path] = f
+		if f.Record != nil && f.Record.ID != "" {
+			headIDs[f.Record.ID] = f.Path
+		}
+		if en, ok := baseByPath[f.Path]; !ok || en.Hash.String() != f.Hash {
+			changed[f.Path] = true
+		}
+	}
+	parseBase := func(en gitrepo.Entry) (*record.Parsed, error) {
+		src, err := repo.Blob(en.Hash, e.Config.MaxFileSize)
+		if err != nil {
+			return nil, fmt.Errorf("read %s at %s: %w", en.Path, base, err)
+		}
+		_, p := e.Analyze(en.Path, src)
+		return p, nil
+	}
+	var out []finding.Finding
+	// Records gone from their base path: moved (their ID lives on elsewhere) or deleted.
+	movedTo := map[string]*record.Parsed{}
+	for path, en := range baseByPath {
+		if _, ok := headByPath[path]; ok {
+			continue
+		}
+		p, err := parseBase(en)
+		if err != nil {
+			return nil, nil, err
+		}
+		if p == nil || p.ID == "" {
+			continue
+		}
+		if newPath, ok := headIDs[p.ID]; ok {
+			movedTo[newPath] = p
+			continue
+		}
+		out = append(out, rules.Deleted(p.Summary()))
+	}
+	for path := range changed {
+		basePrev, ok := movedTo[path]
+		if !ok {
+			en, inBase := baseByPath[path]
+			if !inBase {
+				continue
+			}
+			if basePrev, err = parseBase(en); err != nil {
+				return nil, nil, err
+			}
+		}
+		if basePrev == nil {
+			continue
+		}
+		_, head := e.Load(path)
+		if head == nil {
+			continue
+		}
+		out = append(out, rules.Compare(basePrev, head)...)
+	}
+	return changed, out, nil
+}

@@ -1,0 +1,92 @@
+// Package cli assembles the gitsm command tree and maps a run's outcome to the exit code.
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/gitsm/gitsm/internal/cmd/validate"
+	"github.com/gitsm/gitsm/internal/command"
+)
+
+// Version is set at build time with -ldflags "-X github.com/gitsm/gitsm/internal/cli.Version=…".
+var Version = "dev"
+
+// Main runs gitsm with the process's arguments and returns the exit code.
+func Main() int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	return Run(ctx, command.New(Version), os.Args[1:])
+}
+
+// Run runs gitsm with args on the given Factory and returns the exit code.
+func Run(ctx context.Context, f *command.Factory, args []string) int {
+	root := NewRoot(f)
+	root.SetArgs(args)
+	root.SetIn(f.IO.In)
+	root.SetOut(f.IO.Out)
+	root.SetErr(f.IO.ErrOut)
+	err := root.ExecuteContext(ctx)
+	if err != nil && !errors.Is(err, command.ErrCheckFailed) {
+		msg := err.Error()
+		fmt.Fprintf(f.IO.ErrOut, "gitsm: %s\n", msg)
+		var ue *command.UsageError
+		if errors.As(err, &ue) && !strings.Contains(msg, "--help") {
+			fmt.Fprintf(f.IO.ErrOut, "Run 'gitsm %s --help' for usage.\n", commandPath(root, args))
+		}
+	}
+	var cf *command.CheckFailedError
+	if errors.As(err, &cf) {
+		fmt.Fprintln(f.IO.ErrOut, cf.Msg)
+	}
+	return command.ExitCode(err)
+}
+
+func commandPath(root *cobra.Command, args []string) string {
+	c, _, err := root.Find(args)
+	if err != nil || c == nil || c == root {
+		return "<command>"
+	}
+	return strings.TrimPrefix(c.CommandPath(), "gitsm ")
+}
+
+// NewRoot builds the root command with the global flags and every subcommand.
+func NewRoot(f *command.Factory) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "gitsm",
+		Short: "IT service management where the records are files in git",
+		Long: `gitsm keeps incidents, problems, changes, configuration items, SLAs and calendars as
+schema-validated YAML files in a git repository. It validates and indexes them, reports on them,
+shows each record's audit trail from git history, and enforces change approval through
+pull-request reviews.`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		Version:       Version,
+		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
+			if noColor, _ := cmd.Flags().GetBool("no-color"); noColor {
+				f.IO.NoColor = true
+			}
+			return nil
+		},
+	}
+	root.CompletionOptions.HiddenDefaultCmd = true
+	pf := root.PersistentFlags()
+	pf.StringVarP(&f.RepoFlag, "repo", "C", "", "run as if gitsm was started in `DIR` (the records repository or a folder in it)")
+	pf.StringVar(&f.Format, "format", "", "output `FORMAT` (each command lists the formats it offers)")
+	pf.Bool("no-color", false, "never colour the output (also: NO_COLOR=1)")
+	pf.BoolVarP(&f.Quiet, "quiet", "q", false, "print only the data and errors, no summaries or progress")
+	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
+		return &command.UsageError{Err: err}
+	})
+
+	root.AddCommand(
+		validate.NewCmdValidate(f, nil),
+	)
+	return root
+}

@@ -1,0 +1,51 @@
+// Package iostreams carries a command's standard streams: data goes to Out, diagnostics and
+// progress to ErrOut, and colour and progress are shown only on a terminal.
+package iostreams
+
+import (
+	"bytes"
+	"io"
+	"os"
+)
+
+// IOStreams are the streams of one run.
+type IOStreams struct {
+	In     io.Reader
+	Out    io.Writer
+	ErrOut io.Writer
+
+	StdinTTY  bool
+	StdoutTTY bool
+	StderrTTY bool
+	// NoColor is set by --no-color or the NO_COLOR variable.
+	NoColor bool
+}
+
+// System returns the process's streams.
+func System() *IOStreams {
+	return &IOStreams{
+		In: os.Stdin, Out: os.Stdout, ErrOut: os.Stderr,
+		StdinTTY: isTerminal(os.Stdin), StdoutTTY: isTerminal(os.Stdout), StderrTTY: isTerminal(os.Stderr),
+		NoColor: os.Getenv("NO_COLOR") != "",
+	}
+}
+
+// Test returns streams backed by buffers, for tests: (streams, stdin, stdout, stderr).
+func Test() (*IOStreams, *bytes.Buffer, *bytes.Buffer, *bytes.Buffer) {
+	in, out, errOut := &bytes.Buffer{}, &bytes.Buffer{}, &bytes.Buffer{}
+	return &IOStreams{In: in, Out: out, ErrOut: errOut}, in, out, errOut
+}
+
+// ColorOut reports whether to colour what goes to Out.
+func (s *IOStreams) ColorOut() bool { return s.StdoutTTY && !s.NoColor }
+
+// ColorErr reports whether to colour what goes to ErrOut.
+func (s *IOStreams) ColorErr() bool { return s.StderrTTY && !s.NoColor }
+
+// Progress reports whether to show progress on ErrOut.
+func (s *IOStreams) Progress() bool { return s.StderrTTY }
+
+func isTerminal(f *os.File) bool {
+	info, err := f.Stat()
+	return err == nil && info.Mode()&os.ModeCharDevice != 0
+}

@@ -1,0 +1,193 @@
+package record
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/gitsm/gitsm/internal/finding"
+)
+
+// Walk lists the record files under every kind folder of the repository at root, as sorted
+// repository-relative slash paths. Entries that cannot be records (symlinks, `.yml` files) come
+// back as findings; they never stop the walk.
+func Walk(root string) ([]string, []finding.Finding, error) {
+	var paths []string
+	var fs_ []finding.Finding
+	for _, k := range Kinds {
+		dir := filepath.Join(root, k.Folder)
+		info, err := os.Lstat(dir)
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return nil, nil, err
+		}
+		if info.Mode()&fs.ModeSymlink != 0 {
+			fs_ = append(fs_, fileFinding(k.Folder, "the %s folder is a symlink; gitsm does not follow symlinks", k.Folder))
+			continue
+		}
+		err = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+			rel, relErr := filepath.Rel(root, p)
+			if relErr != nil {
+				return relErr
+			}
+			rel = filepath.ToSlash(rel)
+			if err != nil {
+				fs_ = append(fs_, fileFinding(rel, "cannot read: %v", err))
+				if d != nil && d.IsDir() {
+					return fs.SkipDir
+				}
+				return nil
+			}
+			name := d.Name()
+			if d.IsDir() {
+				if strings.HasPrefix(name, ".") && p != dir {
+					return fs.SkipDir
+				}
+				return nil
+			}
+			isYAML := strings.HasSuffix(name, ".yaml")
+			switch {
+			case d.Type()&fs.ModeSymlink != 0:
+				if isYAML || strings.HasSuffix(name, ".yml") {
+					fs_ = append(fs_, fileFinding(rel, "is a symlink; records must be regular files in the repository"))
+				}
+			case strings.HasSuffix(name, ".yml"):
+				f := fileFinding(rel, "record files use the .yaml extension; rename it to %s", strings.TrimSuffix(name, ".yml")+".yaml")
+				f.Severity = finding.Warning
+				fs_ = append(fs_, f)
+			case isYAML && !d.Type().IsRegular():
+				fs_ = append(fs_, fileFinding(rel, "is not a regular file"))
+			case isYAML:
+				paths = append(paths, rel)
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, nil, err
+		}
+	}
+	slices.Sort(paths)
+	return paths, fs_, nil
+}
+
+func fileFinding(rel, format string, args ...any) finding.Finding {
+	return finding.Finding{Path: rel, Severity: finding.Error, Rule: "file", Message: fmt.Sprintf(format, args...)}
+}
+
+// Resolve turns a path given on the command line (relative to the working directory base, or
+// absolute) into a repository-relative slash path, refusing paths outside the repository or
+// through symlinks that lead out of it.
+func Resolve(root, base, arg string) (string, error) {
+	p := arg
+	if !filepath.IsAbs(p) {
+		p = filepath.Join(base, p)
+	}
+	absRoot, err := filepath.Abs(root)
+	if err != nil {
+		return "", err
+	}
+	p, err = filepath.Abs(p)
+	if err != nil {
+		return "", err
+	}
+	rel, err := filepath.Rel(absRoot, p)
+	if err != nil || !filepath.IsLocal(rel) {
+		return "", fmt.Errorf("%s is outside the repository %s", arg, root)
+	}
+	realRoot, err := filepath.EvalSymlinks(absRoot)
+	if err != nil {
+		return "", err
+	}
+	if realDir, err := filepath.EvalSymlinks(filepath.Dir(p)); err == nil {
+		if r, err := filepath.Rel(realRoot, realDir); err != nil || !(r == "." || filepath.IsLocal(r)) {
+			return "", fmt.Errorf("%s leads outside the repository through a symlink", arg)
+		}
+	}
+	return filepath.ToSlash(rel), nil
+}
+
+// ReadFile reads the record file at the repository-relative path rel. It refuses symlinks,
+// non-regular files and files over maxSize, returning a `file` finding instead of the content.
+func ReadFile(root, rel string, maxSize int64) ([]byte, *finding.Finding) {
+	full := filepath.Join(root, filepath.FromSlash(rel))
+	info, err := os.Lstat(full)
+	if err != nil {
+		f := fileFinding(rel, "cannot read: %v", unwrapPath(err))
+		return nil, &f
+	}
+	if info.Mode()&fs.ModeSymlink != 0 {
+		f := fileFinding(rel, "is a symlink; records must be regular files in the repository")
+		return nil, &f
+	}
+	if !info.Mode().IsRegular() {
+		f := fileFinding(rel, "is not a regular file")
+		return nil, &f
+	}
+	if info.Size() > maxSize {
+		f := fileFinding(rel, "is %d bytes, over the limit of %d bytes (max_file_size in .gitsm/config.yaml)", info.Size(), maxSize)
+		return nil, &f
+	}
+	fh, err := os.Open(full)
+	if err != nil {
+		f := fileFinding(rel, "cannot read: %v", unwrapPath(err))
+		return nil, &f
+	}
+	defer fh.Close()
+	src, err := io.ReadAll(io.LimitReader(fh, maxSize+1))
+	if err != nil {
+		f := fileFinding(rel, "cannot read: %v", unwrapPath(err))
+		return nil, &f
+	}
+	if int64(len(src)) > maxSize {
+		f := fileFinding(rel, "is over the limit of %d bytes (max_file_size in .gitsm/config.yaml)", maxSize)
+		return nil, &f
+	}
+	return src, nil
+}
+
+func unwrapPath(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
+
+// CheckText reports content that is not text: NUL bytes or invalid UTF-8, with the position
+// of the first offending byte.
+func CheckText(rel string, src []byte) *finding.Finding {
+	if i := bytes.IndexByte(src, 0); i >= 0 {
+		line, col := position(src, i)
+		return &finding.Finding{Path: rel, Line: line, Column: col, Severity: finding.Error, Rule: "file",
+			Message: "contains a NUL byte: this is a binary file, not a YAML record"}
+	}
+	if utf8.Valid(src) {
+		return nil
+	}
+	for i := 0; i < len(src); {
+		r, size := utf8.DecodeRune(src[i:])
+		if r == utf8.RuneError && size <= 1 {
+			line, col := position(src, i)
+			return &finding.Finding{Path: rel, Line: line, Column: col, Severity: finding.Error, Rule: "file",
+				Message: fmt.Sprintf("is not valid UTF-8 (byte 0x%02x at offset %d); save it as UTF-8", src[i], i)}
+		}
+		i += size
+	}
+	return nil
+}
+
+func position(src []byte, offset int) (line, col int) {
+	before := src[:offset]
+	line = bytes.Count(before, []byte("\n")) + 1
+	col = offset - bytes.LastIndexByte(before, '\n')
+	return line, col
+}

@@ -1,0 +1,145 @@
+// Package record knows what a record file is: the kinds and their folders, how a file is read
+// safely from the work tree, and the summary of a record that indexes, references and listings
+// need without keeping the whole document.
+package record
+
+import (
+	"github.com/gitsm/gitsm/internal/finding"
+
+	"path"
+	"regexp"
+	"strings"
+)
+
+// Kind is a record kind as written in the `kind` field.
+type Kind string
+
+// The record kinds.
+const (
+	Incident Kind = "Incident"
+	Problem  Kind = "Problem"
+	Change   Kind = "Change"
+	CI       Kind = "CI"
+	SLA      Kind = "SLA"
+	Calendar Kind = "Calendar"
+)
+
+// Pseudo-kinds that references can point to: they live in .gitsm/config.yaml, not in files.
+const (
+	Template Kind = "template"
+	Window   Kind = "maintenance window"
+)
+
+// Info describes one kind: its folder, its config key and whether its IDs are numbered.
+type Info struct {
+	Kind     Kind
+	Folder   string
+	Key      string // lower-case name used in config and on the command line
+	Numbered bool
+}
+
+// Kinds lists every record kind in a stable order.
+var Kinds = []Info{
+	{Incident, "incidents", "incident", true},
+	{Problem, "problems", "problem", true},
+	{Change, "changes", "change", true},
+	{CI, "cis", "ci", false},
+	{SLA, "slas", "sla", false},
+	{Calendar, "calendars", "calendar", false},
+}
+
+// Lookup returns the Info of a kind.
+func Lookup(k Kind) (Info, bool) {
+	for _, i := range Kinds {
+		if i.Kind == k {
+			return i, true
+		}
+	}
+	return Info{}, false
+}
+
+// FolderKind returns the kind whose folder a repository-relative slash path lies under.
+func FolderKind(rel string) (Kind, bool) {
+	top, _, _ := strings.Cut(rel, "/")
+	for _, i := range Kinds {
+		if i.Folder == top {
+			return i.Kind, true
+		}
+	}
+	return "", false
+}
+
+// SlugPattern is the form of CI, SLA and Calendar IDs.
+var SlugPattern = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$`)
+
+// NumberedPattern is the form of Incident, Problem and Change IDs.
+var NumberedPattern = regexp.MustCompile(`^([A-Z][A-Z0-9]{0,9})-([0-9]{1,12})$`)
+
+// ValidID reports whether s has the form of an ID of any kind. Commands check IDs given on the
+// command line with it before they use them in a path.
+func ValidID(s string) bool {
+	return SlugPattern.MatchString(s) || NumberedPattern.MatchString(s)
+}
+
+// Stem returns a file name without folder and extension.
+func Stem(p string) string {
+	return strings.TrimSuffix(path.Base(p), path.Ext(p))
+}
+
+// Ref is one reference from a record to another record (or to a template or window of the
+// config), with the position of the referencing value.
+type Ref struct {
+	Field  string `json:"field"`
+	Target string `json:"target"`
+	Kinds  []Kind `json:"kinds"`
+	Class  string `json:"class,omitempty"` // the CI class the target must have, if any
+	Line   int    `json:"line"`
+	Column int    `json:"column"`
+}
+
+// Record is the summary of one record that everything after per-file checking works from.
+// Fields holds the top-level scalar and scalar-list fields (strings, int64, float64, bool,
+// []string), which listings filter and sort on.
+type Record struct {
+	Path   string         `json:"path"`
+	Kind   Kind           `json:"kind"`
+	ID     string         `json:"id"`
+	Title  string         `json:"title"`
+	Line   int            `json:"line"`
+	Column int            `json:"column"`
+	Fields map[string]any `json:"fields"`
+	Refs   []Ref          `json:"refs,omitempty"`
+}
+
+// String returns a field of the summary as a string, or "".
+func (r *Record) String(field string) string {
+	s, _ := r.Fields[field].(string)
+	return s
+}
+
+// Strings returns a list field of the summary, or nil.
+func (r *Record) Strings(field string) []string {
+	switch v := r.Fields[field].(type) {
+	case []string:
+		return v
+	case []any:
+		out := make([]string, 0, len(v))
+		for _, x := range v {
+			if s, ok := x.(string); ok {
+				out = append(out, s)
+			}
+		}
+		return out
+	}
+	return nil
+}
+
+// File is the outcome of checking one file on its own: its blob hash, its summary when it could
+// be read as a record, and its per-file findings. It depends only on the file's content, the
+// repository settings and the gitsm version, so it can be cached by blob hash.
+type File struct {
+	Path     string            `json:"path"`
+	Hash     string            `json:"hash"`
+	Record   *Record           `json:"record,omitempty"`
+	Findings []finding.Finding `json:"findings,omitempty"`
+}

@@ -1,0 +1,227 @@
+package rules
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/gitsm/gitsm/internal/config"
+	"github.com/gitsm/gitsm/internal/finding"
+	"github.com/gitsm/gitsm/internal/record"
+)
+
+// Repo runs the rules that need every record: duplicate IDs, references and CI cycles.
+// selected, when not nil, limits the findings to the records whose path it holds (references
+// are still resolved against all records).
+func Repo(recs []*record.Record, cfg *config.Config, selected map[string]bool) []finding.Finding {
+	var out []finding.Finding
+	keep := func(r *record.Record) bool { return selected == nil || selected[r.Path] }
+	byID := make(map[string][]*record.Record, len(recs))
+	for _, r := range recs {
+		if r.ID != "" {
+			byID[r.ID] = append(byID[r.ID], r)
+		}
+	}
+	for _, r := range recs {
+		dups := byID[r.ID]
+		if len(dups) < 2 {
+			continue
+		}
+		if !keep(r) && !slices.ContainsFunc(dups, keep) {
+			continue
+		}
+		var others []string
+		for _, d := range dups {
+			if d != r {
+				others = append(others, d.Path)
+			}
+		}
+		out = append(out, finding.Finding{Path: r.Path, Line: r.Line, Column: r.Column, Severity: finding.Error,
+			Rule: "id.duplicate", ID: r.ID, Message: fmt.Sprintf("id %s is also used by %s; give one of them a new id", r.ID, strings.Join(others, ", "))})
+	}
+	for _, r := range recs {
+		if !keep(r) {
+			continue
+		}
+		for _, ref := range r.Refs {
+			if f, bad := resolve(r, ref, byID, cfg); bad {
+				out = append(out, f)
+			}
+		}
+	}
+	out = append(out, cycles(recs, byID, keep)...)
+	return out
+}
+
+func resolve(r *record.Record, ref record.Ref, byID map[string][]*record.Record, cfg *config.Config) (finding.Finding, bool) {
+	f := finding.Finding{Path: r.Path, Line: ref.Line, Column: ref.Column, Severity: finding.Error, ID: r.ID}
+	switch {
+	case slices.Contains(ref.Kinds, record.Template):
+		if cfg.HasTemplate(ref.Target) {
+			return f, false
+		}
+		f.Rule = "ref.missing"
+		f.Message = fmt.Sprintf("%s %s is not a standard change template declared in .gitsm/config.yaml (templates:)", ref.Field, ref.Target)
+		return f, true
+	case slices.Contains(ref.Kinds, record.Window):
+		w, ok := cfg.Window(ref.Target)
+		if ok && w.Type == "maintenance" {
+			return f, false
+		}
+		f.Rule = "ref.missing"
+		f.Message = fmt.Sprintf("%s %s is not a maintenance window declared in .gitsm/config.yaml (windows:)", ref.Field, ref.Target)
+		if ok {
+			f.Rule = "ref.kind"
+			f.Message = fmt.Sprintf("%s %s is a %s window, not a maintenance window", ref.Field, ref.Target, w.Type)
+		}
+		return f, true
+	}
+	targets := byID[ref.Target]
+	if len(targets) == 0 {
+		f.Rule = "ref.missing"
+		f.Message = fmt.Sprintf("%s refers to %s, which does not exist", ref.Field, ref.Target)
+		return f, true
+	}
+	t := targets[0]
+	if !slices.Contains(ref.Kinds, t.Kind) {
+		f.Rule = "ref.kind"
+		f.Message = fmt.Sprintf("%s refers to %s, which is a %s; it must be a %s", ref.Field, ref.Target, t.Kind, kindNames(ref.Kinds))
+		return f, true
+	}
+	if ref.Class != "" && t.Kind == record.CI && t.String("class") != ref.Class {
+		f.Rule = "ref.kind"
+		f.Message = fmt.Sprintf("%s refers to %s, a CI of class %s; it must be a CI of class %s", ref.Field, ref.Target, t.String("class"), ref.Class)
+		return f, true
+	}
+	return f, false
+}
+
+func kindNames(ks []record.Kind) string {
+	s := make([]string, len(ks))
+	for i, k := range ks {
+		s[i] = string(k)
+	}
+	return strings.Join(s, " or ")
+}
+
+// cycles finds the strongly connected components of the CI graph over depends_on and runs_on
+// (Tarjan's algorithm, iterative so that deep graphs cannot overflow the stack) and reports,
+// for every CI in a cycle, the reference that keeps it there.
+func cycles(recs []*record.Record, byID map[string][]*record.Record, keep func(*record.Record) bool) []finding.Finding {
+	var cis []*record.Record
+	index := map[*record.Record]int{}
+	for _, r := range recs {
+		if r.Kind == record.CI {
+			index[r] = len(cis)
+			cis = append(cis, r)
+		}
+	}
+	edges := make([][]int, len(cis))
+	for i, r := range cis {
+		for _, ref := range r.Refs {
+			if ref.Field != "depends_on" && ref.Field != "runs_on" {
+				continue
+			}
+			if ts := byID[ref.Target]; len(ts) > 0 {
+				if j, ok := index[ts[0]]; ok {
+					edges[i] = append(edges[i], j)
+				}
+			}
+		}
+	}
+	comp := scc(len(cis), edges)
+	size := map[int]int{}
+	for _, c := range comp {
+		size[c]++
+	}
+	var out []finding.Finding
+	for i, r := range cis {
+		if !keep(r) {
+			continue
+		}
+		for _, ref := range r.Refs {
+			if ref.Field != "depends_on" && ref.Field != "runs_on" {
+				continue
+			}
+			ts := byID[ref.Target]
+			if len(ts) == 0 {
+				continue
+			}
+			j, ok := index[ts[0]]
+			if !ok || comp[j] != comp[i] || (size[comp[i]] == 1 && i != j) {
+				continue
+			}
+			var members []string
+			for k, c := range comp {
+				if c == comp[i] {
+					members = append(members, cis[k].ID)
+				}
+			}
+			slices.Sort(members)
+			out = append(out, finding.Finding{Path: r.Path, Line: ref.Line, Column: ref.Column, Severity: finding.Error, Rule: "ref.cycle", ID: r.ID,
+				Message: fmt.Sprintf("%s %s closes a dependency cycle among %s; a CI cannot depend on itself, directly or through others", ref.Field, ref.Target, strings.Join(members, ", "))})
+		}
+	}
+	return out
+}
+
+func scc(n int, edges [][]int) []int {
+	idx := make([]int, n)
+	low := make([]int, n)
+	on := make([]bool, n)
+	comp := make([]int, n)
+	for i := range idx {
+		idx[i] = -1
+	}
+	var stack []int
+	counter, ncomp := 0, 0
+	type frame struct{ v, e int }
+	for s := 0; s < n; s++ {
+		if idx[s] >= 0 {
+			continue
+		}
+		call := []frame{{s, 0}}
+		idx[s], low[s] = counter, counter
+		counter++
+		stack = append(stack, s)
+		on[s] = true
+		for len(call) > 0 {
+			f := &call[len(call)-1]
+			if f.e < len(edges[f.v]) {
+				w := edges[f.v][f.e]
+				f.e++
+				if idx[w] < 0 {
+					idx[w], low[w] = counter, counter
+					counter++
+					stack = append(stack, w)
+					on[w] = true
+					call = append(call, frame{w, 0})
+				} else if on[w] && idx[w] < low[f.v] {
+					low[f.v] = idx[w]
+				}
+				continue
+			}
+			v := f.v
+			if low[v] == idx[v] {
+				for {
+					w := stack[len(stack)-1]
+					stack = stack[:len(stack)-1]
+					on[w] = false
+					comp[w] = ncomp
+					if w == v {
+						break
+					}
+				}
+				ncomp++
+			}
+			call = call[:len(call)-1]
+			if len(call) > 0 {
+				p := call[len(call)-1].v
+				if low[v] < low[p] {
+					low[p] = low[v]
+				}
+			}
+		}
+	}
+	return comp
+}

@@ -1,0 +1,216 @@
+// Package schema compiles the embedded JSON Schemas once and validates record values against
+// them, turning each failing location into a finding-ready Violation.
+package schema
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"maps"
+	"regexp"
+	"slices"
+	"strings"
+
+	"github.com/santhosh-tekuri/jsonschema/v5"
+
+	"github.com/gitsm/gitsm/schemas"
+)
+
+// BaseURL is the $id prefix of every embedded schema.
+const BaseURL = "https://gitsm.dev/schemas/"
+
+// Files maps each record kind to its schema file.
+var Files = map[string]string{
+	"Incident": "incident.json",
+	"Problem":  "problem.json",
+	"Change":   "change.json",
+	"CI":       "ci.json",
+	"SLA":      "sla.json",
+	"Calendar": "calendar.json",
+}
+
+// Set is the compiled schemas of every kind, ready for concurrent use.
+type Set struct {
+	byKind map[string]*jsonschema.Schema
+}
+
+// Compile compiles every kind's schema once. custom maps a lower-case kind ("incident") to the
+// custom fields that a repository declares for it, each a JSON Schema fragment.
+func Compile(custom map[string]map[string]any) (*Set, error) {
+	c := jsonschema.NewCompiler()
+	c.AssertFormat = true
+	c.LoadURL = func(s string) (io.ReadCloser, error) {
+		return nil, fmt.Errorf("schema %s is not embedded; gitsm never loads schemas from the network", s)
+	}
+	entries, err := fs.ReadDir(schemas.FS, ".")
+	if err != nil {
+		return nil, err
+	}
+	for _, e := range entries {
+		src, err := fs.ReadFile(schemas.FS, e.Name())
+		if err != nil {
+			return nil, err
+		}
+		if kind := kindOfFile(e.Name()); kind != "" && len(custom[strings.ToLower(kind)]) > 0 {
+			if src, err = withCustomFields(src, custom[strings.ToLower(kind)]); err != nil {
+				return nil, fmt.Errorf("custom fields for %s: %w", kind, err)
+			}
+		}
+		if err := c.AddResource(BaseURL+e.Name(), bytes.NewReader(src)); err != nil {
+			return nil, fmt.Errorf("schema %s: %w", e.Name(), err)
+		}
+	}
+	s := &Set{byKind: map[string]*jsonschema.Schema{}}
+	for kind, file := range Files {
+		sch, err := c.Compile(BaseURL + file)
+		if err != nil {
+			return nil, fmt.Errorf("compile schema for %s: %w", kind, err)
+		}
+		s.byKind[kind] = sch
+	}
+	return s, nil
+}
+
+// CompileFile compiles a standalone embedded schema by file name, such as policy.json.
+func CompileFile(name string) (*jsonschema.Schema, error) {
+	c := jsonschema.NewCompiler()
+	c.AssertFormat = true
+	src, err := fs.ReadFile(schemas.FS, name)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.AddResource(BaseURL+name, bytes.NewReader(src)); err != nil {
+		return nil, err
+	}
+	return c.Compile(BaseURL + name)
+}
+
+func kindOfFile(name string) string {
+	for kind, f := range Files {
+		if f == name {
+			return kind
+		}
+	}
+	return ""
+}
+
+// withCustomFields declares a repository's custom fields as properties of a kind's schema, so
+// that they are allowed and validated against the fragment the config gives.
+func withCustomFields(src []byte, fields map[string]any) ([]byte, error) {
+	var doc map[string]any
+	if err := json.Unmarshal(src, &doc); err != nil {
+		return nil, err
+	}
+	props, _ := doc["properties"].(map[string]any)
+	for _, name := range slices.Sorted(maps.Keys(fields)) {
+		if _, builtin := props[name]; builtin {
+			return nil, fmt.Errorf("%q is a built-in field", name)
+		}
+		frag := jsonCompatible(fields[name])
+		if frag == nil {
+			frag = map[string]any{}
+		}
+		props[name] = frag
+	}
+	return json.Marshal(doc)
+}
+
+// jsonCompatible turns YAML-decoded maps (map[string]interface{} with nested
+// map[string]interface{} or []interface{}) into values encoding/json accepts.
+func jsonCompatible(v any) any {
+	switch v := v.(type) {
+	case map[string]any:
+		out := make(map[string]any, len(v))
+		for k, x := range v {
+			out[k] = jsonCompatible(x)
+		}
+		return out
+	case map[any]any:
+		out := make(map[string]any, len(v))
+		for k, x := range v {
+			out[fmt.Sprint(k)] = jsonCompatible(x)
+		}
+		return out
+	case []any:
+		out := make([]any, len(v))
+		for i, x := range v {
+			out[i] = jsonCompatible(x)
+		}
+		return out
+	}
+	return v
+}
+
+// Violation is one failing location: the JSON pointer of the instance, the keyword that failed,
+// and a message. Required lists the missing properties when the keyword is "required";
+// Conditional is set when the requirement comes from a state- or type-dependent rule
+// (an if/then in the schema).
+type Violation struct {
+	Pointer     string
+	Keyword     string
+	Message     string
+	Missing     []string
+	Unexpected  []string
+	Conditional bool
+}
+
+// Validate checks a record value against its kind's schema. It returns nil when the value is
+// valid or the kind has no schema.
+func (s *Set) Validate(kind string, v any) []Violation {
+	sch, ok := s.byKind[kind]
+	if !ok {
+		return nil
+	}
+	err := sch.Validate(v)
+	if err == nil {
+		return nil
+	}
+	var ve *jsonschema.ValidationError
+	if !errors.As(err, &ve) {
+		return []Violation{{Message: err.Error()}}
+	}
+	var out []Violation
+	seen := map[string]bool{}
+	var walk func(e *jsonschema.ValidationError)
+	walk = func(e *jsonschema.ValidationError) {
+		if len(e.Causes) > 0 {
+			for _, c := range e.Causes {
+				walk(c)
+			}
+			return
+		}
+		v := violation(e)
+		key := v.Pointer + "\x00" + v.Keyword + "\x00" + v.Message
+		if !seen[key] {
+			seen[key] = true
+			out = append(out, v)
+		}
+	}
+	walk(ve)
+	return out
+}
+
+var quoted = regexp.MustCompile(`'([^']*)'`)
+
+func violation(e *jsonschema.ValidationError) Violation {
+	kw := e.KeywordLocation
+	if i := strings.LastIndex(kw, "/"); i >= 0 {
+		kw = kw[i+1:]
+	}
+	v := Violation{Pointer: e.InstanceLocation, Keyword: kw, Message: e.Message}
+	switch kw {
+	case "required":
+		for _, m := range quoted.FindAllStringSubmatch(e.Message, -1) {
+			v.Missing = append(v.Missing, m[1])
+		}
+		v.Conditional = strings.Contains(e.KeywordLocation, "/then/")
+	case "additionalProperties":
+		for _, m := range quoted.FindAllStringSubmatch(e.Message, -1) {
+			v.Unexpected = append(v.Unexpected, m[1])
+		}
+	}
+	return v
+}
