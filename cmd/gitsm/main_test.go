@@ -1,0 +1,49 @@
+package main
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"testing"
+
+	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/gitsm/gitsm/internal/cli"
+)
+
+func TestMain(m *testing.M) {
+	testscript.Main(m, map[string]func(){
+		"gitsm": func() { os.Exit(cli.Main()) },
+	})
+}
+
+// TestScripts runs the end-to-end scripts in testdata/script: each drives the real gitsm
+// binary against real files and git repositories made in the script's temp dir.
+// `go test ./cmd/gitsm -run TestScripts -update` rewrites the golden files the scripts compare.
+func TestScripts(t *testing.T) {
+	_, self, _, _ := runtime.Caller(0)
+	root := filepath.Join(filepath.Dir(self), "..", "..")
+	testscript.Run(t, testscript.Params{
+		Dir:           "testdata/script",
+		UpdateScripts: *update,
+		Setup: func(env *testscript.Env) error {
+			env.Setenv("EXAMPLES", filepath.Join(root, "examples"))
+			env.Setenv("GIT_AUTHOR_NAME", "Test Author")
+			env.Setenv("GIT_AUTHOR_EMAIL", "author@example.com")
+			env.Setenv("GIT_COMMITTER_NAME", "Test Author")
+			env.Setenv("GIT_COMMITTER_EMAIL", "author@example.com")
+			env.Setenv("GIT_CONFIG_NOSYSTEM", "1")
+			env.Setenv("HOME", env.WorkDir)
+			env.Setenv("NO_COLOR", "1")
+			return nil
+		},
+		Condition: func(cond string) (bool, error) {
+			if cond == "git" {
+				_, err := exec.LookPath("git")
+				return err == nil, nil
+			}
+			return false, nil
+		},
+	})
+}
