@@ -150,13 +150,9 @@ func Parse(data []byte) (*Policy, error) {
 	if len(data) > MaxSize {
 		return nil, &ParseError{Problems: []Problem{{Message: fmt.Sprintf("the policy file is larger than %d bytes", MaxSize)}}}
 	}
-	doc, err := decodeYAML(data)
-	if err != nil {
-		var p *Problem
-		if errors.As(err, &p) {
-			return nil, &ParseError{Problems: []Problem{*p}}
-		}
-		return nil, err
+	doc, problems := decodeYAML(data)
+	if len(problems) > 0 {
+		return nil, &ParseError{Problems: problems}
 	}
 	sch, err := compiledSchema()
 	if err != nil {
@@ -181,8 +177,11 @@ func Parse(data []byte) (*Policy, error) {
 func schemaProblems(doc *decoded, ve *jsonschema.ValidationError) []Problem {
 	var out []Problem
 	seen := map[string]bool{}
+	var addAt func(loc string, p position, msg string)
 	add := func(loc, msg string) {
-		p := doc.at(loc)
+		addAt(loc, doc.at(loc), msg)
+	}
+	addAt = func(loc string, p position, msg string) {
 		where := strings.TrimPrefix(strings.ReplaceAll(loc, "/", "."), ".")
 		if where != "" {
 			msg = where + ": " + msg
@@ -215,7 +214,7 @@ func schemaProblems(doc *decoded, ve *jsonschema.ValidationError) []Problem {
 			if strings.HasSuffix(kw, "/additionalProperties") {
 				if names := quoted(e.Message); len(names) > 0 {
 					for _, n := range names {
-						add(e.InstanceLocation+"/"+escapePointer(n), "unknown key")
+						addAt(e.InstanceLocation+"/"+escapePointer(n), doc.keyAt(e.InstanceLocation, n), "unknown key")
 					}
 					return
 				}

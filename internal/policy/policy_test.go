@@ -122,8 +122,8 @@ func TestParseErrors(t *testing.T) {
 		{"not yaml", "rules: [\n", 1, "did not find expected"},
 		{"two documents", "rules: []\n---\nrules: []\n", 2, "more than one YAML document"},
 		{"duplicate key", "rules: []\nrules: []\n", 2, `duplicate key "rules"`},
-		{"alias", groups + "rules:\n  - &r {name: a, match: {}, require: [{none: true}]}\n  - *r\n", 4, "anchors"},
-		{"merge key", "x: &a {b: 1}\nrules:\n  - <<: *a\n", 1, "anchors"},
+		{"alias", groups + "rules:\n  - &r {name: a, match: {}, require: [{none: true}]}\n  - *r\n", 4, "anchor"},
+		{"merge key", "x: &a {b: 1}\nrules:\n  - <<: *a\n", 1, "anchor"},
 		{"unknown top-level key", "rules: []\nreviewers: [bob]\n", 2, "reviewers: unknown key"},
 		{"missing rules", groups, 1, "missing properties: 'rules'"},
 		{"unknown match key", groups + "rules:\n  - name: a\n    match: {kinds: [normal]}\n    require: [{group: cab}]\n", 5, "rules.0.match.kinds: unknown key"},
@@ -147,7 +147,8 @@ func TestParseErrors(t *testing.T) {
 		{"bad glob", groups + "rules:\n  - name: a\n    match: {paths: [\"x/[a\"]}\n    require: [{group: cab}]\n", 5, "syntax error in pattern"},
 		{"partial double star", groups + "rules:\n  - name: a\n    match: {paths: [\"x/a**\"]}\n    require: [{group: cab}]\n", 5, "whole path segment"},
 		{"absolute glob", groups + "rules:\n  - name: a\n    match: {paths: [\"/etc/**\"]}\n    require: [{group: cab}]\n", 5, "rules.0.match.paths.0"},
-		{"unknown tag", "rules: !!binary aGVsbG8=\n", 1, "unsupported tag"},
+		{"custom tag", "rules: !foo x\n", 1, "custom tag"},
+		{"byte order mark is fine, content still checked", "\xef\xbb\xbfrules: 3\n", 1, "expected array"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

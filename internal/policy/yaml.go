@@ -2,167 +2,58 @@ package policy
 
 import (
 	"errors"
-	"fmt"
-	"io"
-	"strconv"
 	"strings"
 
 	"gopkg.in/yaml.v3"
-)
 
-// maxDepth bounds the nesting of a policy document; a real policy is a handful of levels deep.
-const maxDepth = 64
+	"github.com/gitsm/gitsm/internal/yamldoc"
+)
 
 // position is a 1-based line and column in the policy file.
 type position struct{ line, column int }
 
-// decoded is a YAML document as plain JSON-like data, with the position of every value by its
-// JSON pointer ("" is the document itself).
+// decoded is the policy document as plain JSON-like data, with its node tree for positions.
 type decoded struct {
 	value any
-	pos   map[string]position
+	root  *yaml.Node
 }
 
-// decodeYAML reads exactly one YAML document into JSON-like values (string, bool, int64,
-// float64, nil, []any, map[string]any). It refuses what a policy never needs and what would make
-// the data ambiguous: several documents, duplicate or non-string keys, anchors, aliases and
-// merge keys, and unknown tags.
-func decodeYAML(data []byte) (*decoded, error) {
-	dec := yaml.NewDecoder(strings.NewReader(string(data)))
-	var doc yaml.Node
-	if err := dec.Decode(&doc); err != nil {
-		if errors.Is(err, io.EOF) {
-			return nil, &Problem{Line: 1, Column: 1, Message: "the policy file is empty"}
-		}
-		return nil, yamlProblem(err)
-	}
-	var extra yaml.Node
-	if err := dec.Decode(&extra); err == nil {
-		return nil, &Problem{Line: extra.Line, Column: extra.Column, Message: "more than one YAML document"}
-	} else if !errors.Is(err, io.EOF) {
-		return nil, yamlProblem(err)
-	}
-	d := &decoded{pos: map[string]position{}}
-	root := &doc
-	if root.Kind == yaml.DocumentNode {
-		if len(root.Content) != 1 {
-			return nil, &Problem{Line: 1, Column: 1, Message: "the policy file is empty"}
-		}
-		root = root.Content[0]
-	}
-	v, err := d.convert(root, "", 0)
+// decodeYAML reads the policy through yamldoc, the project's one path from YAML to the schema:
+// one document, no duplicate or non-string keys, no anchors, aliases or custom tags.
+func decodeYAML(data []byte) (*decoded, []Problem) {
+	root, err := yamldoc.Parse(data)
 	if err != nil {
-		return nil, err
+		var ye *yamldoc.Error
+		if errors.As(err, &ye) {
+			return nil, []Problem{{Line: ye.Line, Column: ye.Column, Message: ye.Msg}}
+		}
+		return nil, []Problem{{Message: err.Error()}}
 	}
-	d.value = v
-	return d, nil
+	v, errs := yamldoc.Value(root)
+	if len(errs) > 0 {
+		problems := make([]Problem, len(errs))
+		for i, e := range errs {
+			problems[i] = Problem{Line: e.Line, Column: e.Column, Message: e.Msg}
+		}
+		return nil, problems
+	}
+	return &decoded{value: v, root: root}, nil
 }
 
-func (d *decoded) convert(n *yaml.Node, ptr string, depth int) (any, error) {
-	if depth > maxDepth {
-		return nil, &Problem{Line: n.Line, Column: n.Column, Message: "nested too deeply"}
-	}
-	d.pos[ptr] = position{n.Line, n.Column}
-	if n.Anchor != "" {
-		return nil, &Problem{Line: n.Line, Column: n.Column, Message: "anchors are not allowed in the policy"}
-	}
-	switch n.Kind {
-	case yaml.AliasNode:
-		return nil, &Problem{Line: n.Line, Column: n.Column, Message: "aliases are not allowed in the policy"}
-	case yaml.MappingNode:
-		m := make(map[string]any, len(n.Content)/2)
-		for i := 0; i+1 < len(n.Content); i += 2 {
-			k, v := n.Content[i], n.Content[i+1]
-			if k.Kind != yaml.ScalarNode || k.Tag != "!!str" {
-				if k.Tag == "!!merge" {
-					return nil, &Problem{Line: k.Line, Column: k.Column, Message: "merge keys (<<) are not allowed in the policy"}
-				}
-				return nil, &Problem{Line: k.Line, Column: k.Column, Message: fmt.Sprintf("key %q is not a string", k.Value)}
-			}
-			if _, dup := m[k.Value]; dup {
-				return nil, &Problem{Line: k.Line, Column: k.Column, Message: fmt.Sprintf("duplicate key %q", k.Value)}
-			}
-			cv, err := d.convert(v, ptr+"/"+escapePointer(k.Value), depth+1)
-			if err != nil {
-				return nil, err
-			}
-			m[k.Value] = cv
-		}
-		return m, nil
-	case yaml.SequenceNode:
-		s := make([]any, 0, len(n.Content))
-		for i, c := range n.Content {
-			cv, err := d.convert(c, ptr+"/"+strconv.Itoa(i), depth+1)
-			if err != nil {
-				return nil, err
-			}
-			s = append(s, cv)
-		}
-		return s, nil
-	case yaml.ScalarNode:
-		return scalar(n)
-	}
-	return nil, &Problem{Line: n.Line, Column: n.Column, Message: "unsupported YAML node"}
+// at returns the position of the value at a JSON pointer, or of its nearest existing ancestor.
+func (d *decoded) at(ptr string) position {
+	n := yamldoc.Locate(d.root, ptr)
+	return position{n.Line, n.Column}
 }
 
-func scalar(n *yaml.Node) (any, error) {
-	switch n.Tag {
-	case "!!str", "!!timestamp":
-		return n.Value, nil
-	case "!!null":
-		return nil, nil
-	case "!!bool":
-		var b bool
-		if err := n.Decode(&b); err != nil {
-			return nil, &Problem{Line: n.Line, Column: n.Column, Message: err.Error()}
-		}
-		return b, nil
-	case "!!int":
-		var i int64
-		if err := n.Decode(&i); err != nil {
-			return nil, &Problem{Line: n.Line, Column: n.Column, Message: fmt.Sprintf("integer %s out of range", n.Value)}
-		}
-		return i, nil
-	case "!!float":
-		var f float64
-		if err := n.Decode(&f); err != nil {
-			return nil, &Problem{Line: n.Line, Column: n.Column, Message: err.Error()}
-		}
-		return f, nil
+// keyAt returns the position of the key name in the mapping at ptr, or of the mapping.
+func (d *decoded) keyAt(ptr, name string) position {
+	if k := yamldoc.Key(yamldoc.Locate(d.root, ptr), name); k != nil {
+		return position{k.Line, k.Column}
 	}
-	return nil, &Problem{Line: n.Line, Column: n.Column, Message: fmt.Sprintf("unsupported tag %s", n.Tag)}
+	return d.at(ptr)
 }
 
 func escapePointer(s string) string {
 	return strings.ReplaceAll(strings.ReplaceAll(s, "~", "~0"), "/", "~1")
-}
-
-// yamlProblem turns a yaml.v3 error ("yaml: line 3: mapping values are not allowed…") into a
-// Problem carrying the line.
-func yamlProblem(err error) *Problem {
-	msg := strings.TrimPrefix(err.Error(), "yaml: ")
-	p := &Problem{Message: msg}
-	if rest, ok := strings.CutPrefix(msg, "line "); ok {
-		if num, tail, ok := strings.Cut(rest, ":"); ok {
-			if line, convErr := strconv.Atoi(num); convErr == nil {
-				p.Line = line
-				p.Message = strings.TrimSpace(tail)
-			}
-		}
-	}
-	return p
-}
-
-// at returns the position of the value at ptr, or of its nearest ancestor that has one.
-func (d *decoded) at(ptr string) position {
-	for {
-		if p, ok := d.pos[ptr]; ok {
-			return p
-		}
-		i := strings.LastIndexByte(ptr, '/')
-		if i < 0 {
-			return d.pos[""]
-		}
-		ptr = ptr[:i]
-	}
 }
