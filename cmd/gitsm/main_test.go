@@ -2,6 +2,7 @@ package main
 
 import (
 	"os"
+	"strconv"
 	"os/exec"
 	"path/filepath"
 	"runtime"
@@ -38,6 +39,9 @@ func TestScripts(t *testing.T) {
 			env.Setenv("NO_COLOR", "1")
 			return nil
 		},
+		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+			"writebytes": writeBytes,
+		},
 		Condition: func(cond string) (bool, error) {
 			if cond == "git" {
 				_, err := exec.LookPath("git")
@@ -46,4 +50,15 @@ func TestScripts(t *testing.T) {
 			return false, nil
 		},
 	})
+}
+
+// writeBytes writes a file from a Go-quoted string, for content a txtar cannot hold
+// (invalid UTF-8, NUL bytes): writebytes FILE "a\xffb".
+func writeBytes(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: writebytes FILE QUOTED")
+	}
+	content, err := strconv.Unquote(args[1])
+	ts.Check(err)
+	ts.Check(os.WriteFile(ts.MkAbs(args[0]), []byte(content), 0o644))
 }

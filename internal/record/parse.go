@@ -178,6 +178,14 @@ func (p *Parsed) Summary() *Record {
 	if n, ok := yamldoc.Find(p.Root, "/id"); ok {
 		r.Line, r.Column = n.Line, n.Column
 	}
+	for _, f := range positioned {
+		if n, ok := yamldoc.Find(p.Root, "/"+f); ok {
+			if r.Pos == nil {
+				r.Pos = map[string][2]int{}
+			}
+			r.Pos[f] = [2]int{n.Line, n.Column}
+		}
+	}
 	for k, v := range p.Data {
 		switch v := v.(type) {
 		case string, int64, float64, bool:

@@ -109,7 +109,13 @@ type Record struct {
 	Column int            `json:"column"`
 	Fields map[string]any `json:"fields"`
 	Refs   []Ref          `json:"refs,omitempty"`
+	// Pos holds the line and column of the few fields that rules across records point at
+	// (planned_start, planned_end).
+	Pos map[string][2]int `json:"pos,omitempty"`
 }
+
+// positioned are the fields whose positions a Record keeps.
+var positioned = []string{"planned_start", "planned_end"}
 
 // String returns a field of the summary as a string, or "".
 func (r *Record) String(field string) string {

@@ -10,7 +10,8 @@ import (
 	"github.com/gitsm/gitsm/internal/record"
 )
 
-// Repo runs the rules that need every record: duplicate IDs, references and CI cycles.
+// Repo runs the rules that need every record: duplicate IDs, references, CI cycles, freeze and
+// maintenance windows, and conflicting changes.
 // selected, when not nil, limits the findings to the records whose path it holds (references
 // are still resolved against all records).
 func Repo(recs []*record.Record, cfg *config.Config, selected map[string]bool) []finding.Finding {
@@ -50,6 +51,8 @@ func Repo(recs []*record.Record, cfg *config.Config, selected map[string]bool) [
 		}
 	}
 	out = append(out, cycles(recs, byID, keep)...)
+	out = append(out, Windows(recs, byID, cfg, keep)...)
+	out = append(out, Conflicts(recs, byID, keep)...)
 	return out
 }
 
