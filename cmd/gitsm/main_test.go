@@ -2,10 +2,10 @@ package main
 
 import (
 	"os"
-	"strconv"
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
