@@ -116,7 +116,7 @@ func (e *Engine) Run(ctx context.Context, src Source, opts Options) (*Result, er
 		res.Findings = append(res.Findings, f.Findings...)
 	}
 	res.Findings = append(res.Findings, rules.Repo(recs, e.Config, selected)...)
-	res.Findings = append(res.Findings, baseFindings...)
+	res.Findings = dropSuperseded(append(res.Findings, baseFindings...))
 	finding.Sort(res.Findings)
 	return res, nil
 }
@@ -213,4 +213,31 @@ func (e *Engine) compareBase(files []record.File, base string) (map[string]bool,
 		out = append(out, rules.Compare(basePrev, head)...)
 	}
 	return changed, out, nil
+}
+
+// dropSuperseded removes a timeline finding about a step that the transition rule reports at
+// the same place: against a base revision, the step is news of this change, not a flaw of the
+// file, and one finding says it.
+func dropSuperseded(fs []finding.Finding) []finding.Finding {
+	type at struct {
+		path      string
+		line, col int
+	}
+	transitions := map[at]bool{}
+	for _, f := range fs {
+		if f.Rule == "transition" {
+			transitions[at{f.Path, f.Line, f.Column}] = true
+		}
+	}
+	if len(transitions) == 0 {
+		return fs
+	}
+	out := fs[:0]
+	for _, f := range fs {
+		if f.Rule == "timeline" && transitions[at{f.Path, f.Line, f.Column}] {
+			continue
+		}
+		out = append(out, f)
+	}
+	return out
 }

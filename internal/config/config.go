@@ -12,6 +12,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 
 	"gopkg.in/yaml.v3"
@@ -72,6 +73,8 @@ type Scope struct {
 	CIs          []string `yaml:"cis"`
 }
 
+var unknownField = regexp.MustCompile(`field (\S+) not found in type \S+`)
+
 // Default returns the settings that apply without a config file.
 func Default() *Config {
 	return &Config{
@@ -108,6 +111,14 @@ func Parse(src []byte) (*Config, error) {
 	dec := yaml.NewDecoder(bytes.NewReader(src))
 	dec.KnownFields(true)
 	if err := dec.Decode(c); err != nil && !errors.Is(err, io.EOF) {
+		var te *yaml.TypeError
+		if errors.As(err, &te) {
+			msgs := make([]string, len(te.Errors))
+			for i, m := range te.Errors {
+				msgs[i] = unknownField.ReplaceAllString(m, "unknown setting $1")
+			}
+			return nil, fmt.Errorf("%s: %s", Path, strings.Join(msgs, "; "))
+		}
 		return nil, fmt.Errorf("%s: %w", Path, err)
 	}
 	defaults := Default()

@@ -56,7 +56,7 @@ func JUnit(w io.Writer, r Report) error {
 	for _, p := range paths {
 		tc := testcase{Name: p, Classname: "gitsm.validate"}
 		for _, f := range byPath[p] {
-			text := fmt.Sprintf("%s:%d:%d: %s [%s]", f.Path, f.Line, f.Column, f.Message, f.Rule)
+			text := fmt.Sprintf("%s: %s [%s]", location(f), f.Message, f.Rule)
 			if f.Severity == finding.Error {
 				tc.Failures = append(tc.Failures, failure{Message: f.Message, Type: f.Rule, Text: text})
 			} else {

@@ -60,10 +60,7 @@ const (
 // Text writes `path:line:col: severity: message [rule]`, one finding a line.
 func Text(w io.Writer, r Report, opts Options) error {
 	for _, f := range r.Findings {
-		loc := f.Path
-		if f.Line > 0 {
-			loc = fmt.Sprintf("%s:%d:%d", f.Path, f.Line, f.Column)
-		}
+		loc := location(f)
 		sev := string(f.Severity)
 		rule := "[" + f.Rule + "]"
 		if opts.Color {
@@ -97,4 +94,12 @@ func plural(n int, one, many string) string {
 
 func oneLine(s string) string {
 	return strings.NewReplacer("\r\n", " ", "\n", " ", "\r", " ").Replace(s)
+}
+
+// location renders path:line:col, or the path alone for a finding about the whole file.
+func location(f finding.Finding) string {
+	if f.Line == 0 {
+		return f.Path
+	}
+	return fmt.Sprintf("%s:%d:%d", f.Path, f.Line, f.Column)
 }
