@@ -7,7 +7,6 @@
 package policy
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"path"
@@ -17,11 +16,11 @@ import (
 
 	"github.com/santhosh-tekuri/jsonschema/v5"
 
-	"github.com/gitsm/gitsm/schemas"
+	"github.com/gitsm/gitsm/internal/schema"
 )
 
 // SchemaURL is the $id of the policy's JSON Schema (schemas/policy.json).
-const SchemaURL = "https://gitsm.dev/schemas/policy.json"
+const SchemaURL = schema.BaseURL + "policy.json"
 
 // MaxSize is the largest policy file Parse accepts, in bytes.
 const MaxSize = 1 << 20
@@ -120,27 +119,20 @@ func (e *ParseError) Error() string {
 }
 
 var (
-	schemaOnce sync.Once
-	schema     *jsonschema.Schema
-	schemaErr  error
+	schemaOnce      sync.Once
+	policySchema    *jsonschema.Schema
+	policySchemaErr error
 )
 
+// compiledSchema compiles schemas/policy.json once.
 func compiledSchema() (*jsonschema.Schema, error) {
 	schemaOnce.Do(func() {
-		data, err := schemas.FS.ReadFile("policy.json")
-		if err != nil {
-			schemaErr = fmt.Errorf("policy schema: %w", err)
-			return
+		policySchema, policySchemaErr = schema.CompileFile("policy.json")
+		if policySchemaErr != nil {
+			policySchemaErr = fmt.Errorf("compile the policy schema: %w", policySchemaErr)
 		}
-		c := jsonschema.NewCompiler()
-		c.Draft = jsonschema.Draft2020
-		if err := c.AddResource(SchemaURL, bytes.NewReader(data)); err != nil {
-			schemaErr = fmt.Errorf("policy schema: %w", err)
-			return
-		}
-		schema, schemaErr = c.Compile(SchemaURL)
 	})
-	return schema, schemaErr
+	return policySchema, policySchemaErr
 }
 
 // Parse reads a policy from YAML, validates it against schemas/policy.json and checks what the
@@ -154,11 +146,11 @@ func Parse(data []byte) (*Policy, error) {
 	if len(problems) > 0 {
 		return nil, &ParseError{Problems: problems}
 	}
-	sch, err := compiledSchema()
+	compiled, err := compiledSchema()
 	if err != nil {
 		return nil, err
 	}
-	if err := sch.Validate(doc.value); err != nil {
+	if err := compiled.Validate(doc.value); err != nil {
 		var ve *jsonschema.ValidationError
 		if !errors.As(err, &ve) {
 			return nil, fmt.Errorf("validate policy: %w", err)
