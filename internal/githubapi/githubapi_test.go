@@ -304,7 +304,10 @@ var calls = map[string]func(context.Context, *githubapi.Client) error{
 	"UpsertComment": func(ctx context.Context, c *githubapi.Client) error {
 		return c.UpsertComment(ctx, 7, githubapi.CommentMarker, "body")
 	},
-	"Snapshot": func(ctx context.Context, c *githubapi.Client) error { _, err := c.Snapshot(ctx, 7, headSHA); return err },
+	"Snapshot": func(ctx context.Context, c *githubapi.Client) error {
+		_, err := c.Snapshot(ctx, 7, headSHA)
+		return err
+	},
 }
 
 func TestAPIErrorsFailClosed(t *testing.T) {
