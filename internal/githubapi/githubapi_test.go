@@ -329,9 +329,6 @@ func TestAPIErrorsFailClosed(t *testing.T) {
 	}
 	for _, tt := range tests {
 		for name, call := range calls {
-			if name == "IsTeamMember" && tt.status == http.StatusNotFound {
-				continue
-			}
 			t.Run(tt.name+"/"+name, func(t *testing.T) {
 				s := fake(t)
 				s.FailNext("", "", 1000, tt.status, tt.headers)

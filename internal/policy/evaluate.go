@@ -557,6 +557,9 @@ func (e *evaluator) approveRecord(c Change, rd *RecordDecision) {
 	var cis []string
 	for _, v := range versions {
 		cis = append(cis, stringList(v["cis"])...)
+		if p := incomplete(v); p != "" && !slices.Contains(rd.Problems, p) {
+			rd.Problems = append(rd.Problems, p)
+		}
 	}
 	sc := scope{cis: uniqueSorted(cis)}
 	if e.selectsByCI() {
@@ -591,6 +594,31 @@ func (e *evaluator) approveRecord(c Change, rd *RecordDecision) {
 	default:
 		rd.Problems = append(rd.Problems, "no rule of the policy selects this change")
 	}
+}
+
+// incomplete names the selecting fields a change version lacks: without them the rules that
+// apply cannot be decided, so the record fails closed rather than escaping a rule.
+func incomplete(rec map[string]any) string {
+	var missing []string
+	switch str(rec, "type") {
+	case "standard", "normal", "emergency":
+	default:
+		missing = append(missing, "type")
+	}
+	if len(stringList(rec["cis"])) == 0 {
+		missing = append(missing, "cis")
+	}
+	if st, _ := state(rec); stateRank[st] >= stateRank["assess"] || st == "canceled" {
+		switch str(rec, "risk") {
+		case "low", "moderate", "high", "very_high":
+		default:
+			missing = append(missing, "risk")
+		}
+	}
+	if len(missing) == 0 {
+		return ""
+	}
+	return fmt.Sprintf("incomplete record: %s missing or invalid, so which rules apply cannot be decided", strings.Join(missing, ", "))
 }
 
 // selectsByCI reports whether any record rule selects by the data of CI records, so that an

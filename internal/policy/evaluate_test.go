@@ -395,6 +395,9 @@ rules:
 		{"ci_owners with an owner that is no group", ownerPolicy, func(in *Input) { in.CIs["checkout-api"]["owner"] = "nobody" }},
 		{"selection by environment with an unknown CI", envPolicy, func(in *Input) { in.Changes[0].Head["cis"] = []any{"ghost-ci"} }},
 		{"no rule selects the change", "rules: []\n", nil},
+		{"record without risk", testPolicy, func(in *Input) { delete(in.Changes[0].Head, "risk") }},
+		{"record without cis", testPolicy, func(in *Input) { in.Changes[0].Head["cis"] = []any{} }},
+		{"record with an unknown type", testPolicy, func(in *Input) { in.Changes[0].Head["type"] = "minor" }},
 		{"standard change with an undeclared template", "rules: []\n", func(in *Input) {
 			in.Changes[0] = Change{Path: "changes/CHG-2.yaml", Head: chg("CHG-2", "standard", "scheduled", map[string]any{"template": "std-unknown"})}
 		}},

@@ -2,6 +2,8 @@ package policy
 
 import (
 	"errors"
+	"io/fs"
+	"os"
 	"strings"
 	"testing"
 
@@ -164,6 +166,20 @@ func TestParseErrors(t *testing.T) {
 			}
 			t.Errorf("got problems %+v, want one on line %d containing %q", pe.Problems, tt.wantLine, tt.wantMsg)
 		})
+	}
+}
+
+// The example records repository's policy must stay valid.
+func TestParseExamplesPolicy(t *testing.T) {
+	data, err := os.ReadFile("../../examples/.gitsm/policy.yaml")
+	if errors.Is(err, fs.ErrNotExist) {
+		t.Skip("no examples/.gitsm/policy.yaml")
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Parse(data); err != nil {
+		t.Errorf("examples/.gitsm/policy.yaml: %v", err)
 	}
 }
 
