@@ -183,6 +183,29 @@ func TestParseExamplesPolicy(t *testing.T) {
 	}
 }
 
+// The example of docs/approval.md must stay valid.
+func TestParseDocsExample(t *testing.T) {
+	data, err := os.ReadFile("../../docs/approval.md")
+	if errors.Is(err, fs.ErrNotExist) {
+		t.Skip("no docs/approval.md")
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, rest, ok := strings.Cut(string(data), "```yaml\n")
+	block, _, ok2 := strings.Cut(rest, "```")
+	if !ok || !ok2 {
+		t.Fatal("docs/approval.md has no yaml block")
+	}
+	p, err := Parse([]byte(block))
+	if err != nil {
+		t.Fatalf("docs/approval.md example: %v", err)
+	}
+	if len(p.Rules) != 6 || len(p.Groups) != 6 {
+		t.Errorf("got %d rules and %d groups, want 6 and 6", len(p.Rules), len(p.Groups))
+	}
+}
+
 func TestParseTooLarge(t *testing.T) {
 	_, err := Parse(make([]byte, MaxSize+1))
 	var pe *ParseError
