@@ -95,6 +95,9 @@ type RuleResult struct {
 	Satisfied bool       `json:"satisfied"`
 	Reason    string     `json:"reason"`
 	Approvers []Approver `json:"approvers"`
+	// Requires says what the rule requires in full, whatever approvals exist ("1 approval
+	// from cab (grace, heidi); 1 approval from team-shop (frank, ivan) (owner of checkout-api)").
+	Requires string `json:"requires"`
 	// Missing says what approvals are still needed; empty when satisfied.
 	Missing string `json:"missing"`
 	// Paths are the changed files a paths rule selected.
@@ -286,8 +289,10 @@ type scope struct {
 type reqResult struct {
 	ok        bool
 	approvers []Approver
-	missing   []string
-	failures  []string
+	// required describes the requirement in full, approvals or not.
+	required []string
+	missing  []string
+	failures []string
 	// groups are the groups whose members are required approvers here.
 	groups []string
 }
@@ -295,7 +300,7 @@ type reqResult struct {
 func (e *evaluator) requirement(r Requirement, sc scope) reqResult {
 	switch {
 	case r.None:
-		return reqResult{ok: true}
+		return reqResult{ok: true, required: []string{"no approval"}}
 	case r.Group != "":
 		return e.groupApprovals(r.Group, r.Count, "")
 	case r.CIOwners:
@@ -310,9 +315,10 @@ func (e *evaluator) requirement(r Requirement, sc scope) reqResult {
 		return res
 	case len(r.AnyOf) > 0:
 		var res reqResult
-		var alternatives []string
+		var alternatives, required []string
 		for _, sub := range r.AnyOf {
 			s := e.requirement(sub, sc)
+			required = append(required, strings.Join(s.required, " and "))
 			res.ok = res.ok || s.ok
 			res.approvers = append(res.approvers, s.approvers...)
 			res.groups = append(res.groups, s.groups...)
@@ -321,6 +327,7 @@ func (e *evaluator) requirement(r Requirement, sc scope) reqResult {
 				alternatives = append(alternatives, strings.Join(s.missing, " and "))
 			}
 		}
+		res.required = []string{"one of: " + strings.Join(required, "; or ")}
 		if !res.ok {
 			res.missing = []string{"one of: " + strings.Join(alternatives, "; or ")}
 		}
@@ -335,6 +342,7 @@ func (e *evaluator) requirement(r Requirement, sc scope) reqResult {
 
 func (res *reqResult) merge(s reqResult) {
 	res.approvers = append(res.approvers, s.approvers...)
+	res.required = append(res.required, s.required...)
 	res.missing = append(res.missing, s.missing...)
 	res.failures = append(res.failures, s.failures...)
 	res.groups = append(res.groups, s.groups...)
@@ -357,6 +365,11 @@ func (e *evaluator) groupApprovals(group string, count int, note string) reqResu
 		res.failures = append(res.failures, fmt.Sprintf("group %q is not defined in the policy", group))
 	}
 	res.ok = len(res.failures) == 0 && len(res.approvers) >= count
+	req := fmt.Sprintf("%d approval%s from %s", count, plural(count), e.describeGroup(group))
+	if note != "" {
+		req += " " + note
+	}
+	res.required = []string{req}
 	if n := count - len(res.approvers); n > 0 {
 		msg := fmt.Sprintf("%d more approval%s from %s", n, plural(n), e.describeGroup(group))
 		if note != "" {
@@ -371,7 +384,8 @@ func (e *evaluator) groupApprovals(group string, count int, note string) reqResu
 func (e *evaluator) ciOwners(sc scope) reqResult {
 	res := reqResult{ok: true}
 	if len(sc.cis) == 0 {
-		return reqResult{failures: []string{"ci_owners: the change names no CIs"}}
+		return reqResult{failures: []string{"ci_owners: the change names no CIs"},
+			required: []string{"1 approval from the owner group of each affected CI"}}
 	}
 	owners := map[string][]string{}
 	var order []string
@@ -380,17 +394,20 @@ func (e *evaluator) ciOwners(sc scope) reqResult {
 		if !ok {
 			res.ok = false
 			res.failures = append(res.failures, fmt.Sprintf("ci_owners: CI %s is not in the base commit", id))
+			res.required = append(res.required, fmt.Sprintf("1 approval from the owner of CI %s (%s)", id, "not in the base commit"))
 			continue
 		}
 		owner := str(ci, "owner")
 		if owner == "" {
 			res.ok = false
 			res.failures = append(res.failures, fmt.Sprintf("ci_owners: CI %s has no owner", id))
+			res.required = append(res.required, fmt.Sprintf("1 approval from the owner of CI %s (%s)", id, "no owner"))
 			continue
 		}
 		if _, ok := e.p.Groups[owner]; !ok {
 			res.ok = false
 			res.failures = append(res.failures, fmt.Sprintf("ci_owners: owner %q of CI %s is not a group of the policy", owner, id))
+			res.required = append(res.required, fmt.Sprintf("1 approval from the owner of CI %s (%s)", id, "owner not a group of the policy"))
 			continue
 		}
 		if _, seen := owners[owner]; !seen {
@@ -421,7 +438,8 @@ func (e *evaluator) rule(r Rule, sc scope) RuleResult {
 		res.ok = res.ok && s.ok
 		res.merge(s)
 	}
-	out := RuleResult{Name: r.Name, Satisfied: res.ok && len(res.failures) == 0, Approvers: dedupeApprovers(res.approvers)}
+	out := RuleResult{Name: r.Name, Satisfied: res.ok && len(res.failures) == 0, Approvers: dedupeApprovers(res.approvers),
+		Requires: strings.Join(res.required, "; ")}
 	var reasons []string
 	reasons = append(reasons, res.failures...)
 	for _, b := range e.blocking(res.groups) {

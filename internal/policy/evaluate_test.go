@@ -134,6 +134,7 @@ func TestApprovalSatisfied(t *testing.T) {
 				Name:      "normal changes need the CAB and the owners of the CIs they touch",
 				Satisfied: true,
 				Reason:    "approved by grace (cab), ivan (team-shop)",
+				Requires:  "1 approval from cab (grace, heidi); 1 approval from team-shop (frank, ivan) (owner of checkout-api)",
 				Approvers: []Approver{
 					{Login: "grace", Group: "cab", ReviewID: 1, CommitID: head, SubmittedAt: t0.Add(time.Minute)},
 					{Login: "ivan", Group: "team-shop", ReviewID: 2, CommitID: head, SubmittedAt: t0.Add(2 * time.Minute)},
@@ -194,6 +195,7 @@ func TestSemantic1PolicyFromBase(t *testing.T) {
 			Name:      "the policy and the schemas are guarded",
 			Reason:    "missing 1 more approval from admins (team shop/platform-admins)",
 			Approvers: []Approver{},
+			Requires:  "1 approval from admins (team shop/platform-admins)",
 			Missing:   "1 more approval from admins (team shop/platform-admins)",
 			Paths:     []string{".gitsm/policy.yaml"},
 		}}
@@ -626,7 +628,7 @@ func TestDecisionJSONFields(t *testing.T) {
 	want := []string{
 		"approved", "blockers", "errors", "head_sha", "ignored_reviews", "path_rules", "records",
 		"records.approved", "records.id", "records.needs_approval", "records.path", "records.problems", "records.rules", "records.why",
-		"rules.approvers", "rules.missing", "rules.name", "rules.reason", "rules.satisfied",
+		"rules.approvers", "rules.missing", "rules.name", "rules.reason", "rules.requires", "rules.satisfied",
 	}
 	if diff := cmp.Diff(want, keys, cmpSorted); diff != "" {
 		t.Errorf("JSON keys mismatch (-want +got):\n%s", diff)
@@ -776,23 +778,33 @@ rules:
     require:
       - %s
 `
+	const owners = "1 approval from team-shop (frank, ivan) (owner of checkout-api, shop); 1 approval from team-data (judy) (owner of payments-db)"
 	tests := []struct {
-		name    string
-		req     string
-		reviews []Review
-		want    bool
-		missing string
+		name     string
+		req      string
+		reviews  []Review
+		want     bool
+		missing  string
+		requires string
 	}{
-		{"none", "{none: true}", nil, true, ""},
-		{"group count", "{group: cab, count: 2}", []Review{approve(1, "grace", head, 1)}, false, "1 more approval from cab (grace, heidi)"},
-		{"ci_owners of two CIs, one missing", "{ci_owners: true}", []Review{approve(1, "ivan", head, 1)}, false, "1 more approval from team-data (judy) (owner of payments-db)"},
-		{"ci_owners of two CIs", "{ci_owners: true}", []Review{approve(1, "ivan", head, 1), approve(2, "judy", head, 2)}, true, ""},
-		{"any_of first", "{any_of: [{group: sec}, {group: cab, count: 2}]}", []Review{approve(1, "oscar", head, 1)}, true, ""},
-		{"any_of second", "{any_of: [{group: sec}, {group: cab, count: 2}]}", []Review{approve(1, "grace", head, 1), approve(2, "heidi", head, 2)}, true, ""},
+		{"none", "{none: true}", nil, true, "", "no approval"},
+		{"group count", "{group: cab, count: 2}", []Review{approve(1, "grace", head, 1)}, false, "1 more approval from cab (grace, heidi)", "2 approvals from cab (grace, heidi)"},
+		{"ci_owners of two CIs, one missing", "{ci_owners: true}", []Review{approve(1, "ivan", head, 1)}, false, "1 more approval from team-data (judy) (owner of payments-db)", owners},
+		{"ci_owners of two CIs", "{ci_owners: true}", []Review{approve(1, "ivan", head, 1), approve(2, "judy", head, 2)}, true, "", owners},
+		{"any_of first", "{any_of: [{group: sec}, {group: cab, count: 2}]}", []Review{approve(1, "oscar", head, 1)}, true, "",
+			"one of: 1 approval from sec (oscar); or 2 approvals from cab (grace, heidi)"},
+		{"any_of second", "{any_of: [{group: sec}, {group: cab, count: 2}]}", []Review{approve(1, "grace", head, 1), approve(2, "heidi", head, 2)}, true, "",
+			"one of: 1 approval from sec (oscar); or 2 approvals from cab (grace, heidi)"},
 		{"any_of none", "{any_of: [{group: sec}, {group: cab, count: 2}]}", []Review{approve(1, "grace", head, 1)},
-			false, "one of: 1 more approval from sec (oscar); or 1 more approval from cab (grace, heidi)"},
-		{"all_of", "{all_of: [{group: sec}, {group: cab}]}", []Review{approve(1, "grace", head, 1)}, false, "1 more approval from sec (oscar)"},
-		{"all_of satisfied", "{all_of: [{group: sec}, {group: cab}]}", []Review{approve(1, "grace", head, 1), approve(2, "oscar", head, 2)}, true, ""},
+			false, "one of: 1 more approval from sec (oscar); or 1 more approval from cab (grace, heidi)",
+			"one of: 1 approval from sec (oscar); or 2 approvals from cab (grace, heidi)"},
+		{"any_of nesting all_of", "{any_of: [{group: sec}, {all_of: [{group: cab}, {ci_owners: true}]}]}", nil, false,
+			"one of: 1 more approval from sec (oscar); or 1 more approval from cab (grace, heidi) and 1 more approval from team-shop (frank, ivan) (owner of checkout-api, shop) and 1 more approval from team-data (judy) (owner of payments-db)",
+			"one of: 1 approval from sec (oscar); or 1 approval from cab (grace, heidi) and " + strings.Replace(owners, "; ", " and ", 1)},
+		{"all_of", "{all_of: [{group: sec}, {group: cab}]}", []Review{approve(1, "grace", head, 1)}, false, "1 more approval from sec (oscar)",
+			"1 approval from sec (oscar); 1 approval from cab (grace, heidi)"},
+		{"all_of satisfied", "{all_of: [{group: sec}, {group: cab}]}", []Review{approve(1, "grace", head, 1), approve(2, "oscar", head, 2)}, true, "",
+			"1 approval from sec (oscar); 1 approval from cab (grace, heidi)"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -803,6 +815,9 @@ rules:
 			rr := d.Records[0].Rules[0]
 			if rr.Satisfied != tt.want || rr.Missing != tt.missing {
 				t.Errorf("got satisfied=%v missing=%q, want %v %q", rr.Satisfied, rr.Missing, tt.want, tt.missing)
+			}
+			if rr.Requires != tt.requires {
+				t.Errorf("got requires %q, want %q", rr.Requires, tt.requires)
 			}
 		})
 	}
