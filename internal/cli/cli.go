@@ -11,6 +11,10 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/gitsm/gitsm/internal/cmd/initcmd"
+	"github.com/gitsm/gitsm/internal/cmd/newcmd"
+	"github.com/gitsm/gitsm/internal/cmd/set"
+	"github.com/gitsm/gitsm/internal/cmd/transition"
 	"github.com/gitsm/gitsm/internal/cmd/validate"
 	"github.com/gitsm/gitsm/internal/command"
 )
@@ -87,6 +91,10 @@ pull-request reviews.`,
 
 	root.AddCommand(
 		validate.NewCmdValidate(f, nil),
+		initcmd.NewCmdInit(f, nil),
+		newcmd.NewCmdNew(f, nil),
+		set.NewCmdSet(f, nil),
+		transition.NewCmdTransition(f, nil),
 	)
 	return root
 }
