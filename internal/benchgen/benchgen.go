@@ -144,7 +144,10 @@ func (g *generator) intn(n int) int { return g.rng.IntN(n) }
 
 func (g *generator) pick(xs []string) string { return xs[g.intn(len(xs))] }
 
-func ts(t time.Time) string { return t.UTC().Format(time.RFC3339) }
+// ts formats a timestamp, quoted: YAML 1.1 readers (js-yaml, which ajv-cli uses) would turn
+// an unquoted one into a date object that no JSON Schema string type accepts, and the
+// comparison with ajv-cli needs files that both read as the same JSON.
+func ts(t time.Time) string { return `"` + t.UTC().Format(time.RFC3339) + `"` }
 
 // numberedPath places a numbered record by the month it was opened.
 func numberedPath(folder, id string, opened time.Time) string {
@@ -206,8 +209,8 @@ func (g *generator) calendars() error {
 		}
 		g.line("holidays:")
 		for year := 2024; year <= 2027; year++ {
-			g.line("  - date: %d-01-01\n    name: New Year's Day", year)
-			g.line("  - date: %d-12-25\n    name: Christmas Day", year)
+			g.line("  - date: \"%d-01-01\"\n    name: New Year's Day", year)
+			g.line("  - date: \"%d-12-25\"\n    name: Christmas Day", year)
 		}
 		if err := g.flush("calendars/" + c.id + ".yaml"); err != nil {
 			return err
