@@ -4,12 +4,14 @@ package validate
 import (
 	"context"
 	"fmt"
+	"io"
 
 	"github.com/spf13/cobra"
 
 	"github.com/gitsm/gitsm/internal/check"
 	"github.com/gitsm/gitsm/internal/command"
 	"github.com/gitsm/gitsm/internal/finding"
+	"github.com/gitsm/gitsm/internal/index"
 	"github.com/gitsm/gitsm/internal/output"
 	"github.com/gitsm/gitsm/internal/record"
 )
@@ -21,7 +23,8 @@ type Options struct {
 	Base    string
 	All     bool
 	Strict  bool
-	// Source overrides where per-file results come from (the index); nil reads every file.
+	// Source overrides where per-file results come from; nil means the index, which reads
+	// only the files changed since the last run.
 	Source check.Source
 }
 
@@ -84,7 +87,11 @@ func Run(ctx context.Context, opts *Options) error {
 		}
 		paths = append(paths, rel)
 	}
-	res, err := engine.Run(ctx, opts.Source, check.Options{Paths: paths, Base: opts.Base, All: opts.All})
+	src := opts.Source
+	if src == nil {
+		src = &index.Source{Options: index.Options{Version: f.Version, Progress: progress(f)}}
+	}
+	res, err := engine.Run(ctx, src, check.Options{Paths: paths, Base: opts.Base, All: opts.All})
 	if err != nil {
 		return err
 	}
@@ -102,4 +109,12 @@ func Run(ctx context.Context, opts *Options) error {
 		return command.ErrCheckFailed
 	}
 	return nil
+}
+
+// progress is where to show the progress of a long index build: stderr on a terminal.
+func progress(f *command.Factory) io.Writer {
+	if f.Quiet || !f.IO.Progress() {
+		return nil
+	}
+	return f.IO.ErrOut
 }

@@ -1,0 +1,303 @@
+// Package index is the index of a records repository: every record file with its summary (ID,
+// kind, path, title, the fields listings filter on, its references) and its per-file findings,
+// plus the links between records in both directions, derived from the references.
+//
+// The per-file results are cached in `<git dir>/gitsm/records.index`, keyed by each file's
+// blob hash and stamped with its lstat fingerprint (size, mtime, ctime, inode), so that a warm
+// run only lstat()s the record files and reads again just those whose fingerprint changed —
+// git's own trick for `git status`. Files modified within two seconds of the run that wrote
+// the cache ("racily clean", as git calls them) are read and hashed again, since a coarse
+// timestamp cannot tell an edit made in the same tick. The whole cache is dropped when the
+// cache key changes: the cache format, the gitsm version or executable, or the repository
+// settings (`.gitsm/config.yaml`, which also holds the custom-field schemas). A cache that
+// cannot be read or fails its checksum is ignored and rebuilt, never an error.
+package index
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/gitsm/gitsm/internal/check"
+	"github.com/gitsm/gitsm/internal/finding"
+	"github.com/gitsm/gitsm/internal/gitrepo"
+	"github.com/gitsm/gitsm/internal/record"
+)
+
+// racyWindow is how close to the start of the run that wrote the cache a file's timestamp
+// may be before its fingerprint alone no longer proves it unchanged.
+var racyWindow = 2 * time.Second
+
+// Options tune Build.
+type Options struct {
+	// Version is the gitsm version; a cache written by another version is dropped.
+	Version string
+	// Build identifies the executable ("" fingerprints the running one); tests set it.
+	Build string
+	// Rebuild ignores the cache and analyzes every file again.
+	Rebuild bool
+	// CachePath overrides where the cache lives; "" means CachePath(root). NoCache keeps
+	// the index in memory only.
+	CachePath string
+	NoCache   bool
+	// Progress receives a progress line while many files are analyzed; nil for none.
+	Progress io.Writer
+}
+
+// Stats says how a Build went; tests and `gitsm index` read it.
+type Stats struct {
+	Files     int           // record files found
+	Records   int           // files that are records
+	Analyzed  int           // files read and analyzed (new, changed, or no cache)
+	Rehashed  int           // racily clean files read to compare their hash
+	Reused    int           // files whose cached result was used without reading them
+	Removed   int           // cached files that are gone
+	CacheHit  bool          // a valid cache was read
+	Written   bool          // the cache was written
+	WriteErr  error         // why the cache could not be written (the index is still good)
+	CachePath string        // "" when there is no cache
+	Elapsed   time.Duration // time the build took
+}
+
+// Index is the index of one records repository.
+type Index struct {
+	Root string
+	// Files holds the per-file results in the order check.Scan gives them: the record
+	// files sorted by path, then the entries of the kind folders that cannot be records.
+	Files []record.File
+	Stats Stats
+
+	linksOnce sync.Once
+	byID      map[string][]*record.Record
+	in        map[string][]Link
+}
+
+// Build refreshes the index of the repository e checks: it walks the kind folders, reuses
+// the cached result of every file whose fingerprint is unchanged, analyzes the others with e,
+// and writes the cache back when anything changed.
+func Build(ctx context.Context, e *check.Engine, opts Options) (*Index, error) {
+	began := time.Now()
+	ix := &Index{Root: e.Root}
+	path := opts.CachePath
+	if path == "" && !opts.NoCache {
+		path = CachePath(e.Root)
+	}
+	if opts.NoCache {
+		path = ""
+	}
+	ix.Stats.CachePath = path
+	build := opts.Build
+	if build == "" {
+		build = buildID()
+	}
+	key := cacheKey(opts.Version, build, e.Config.Hash)
+
+	// Read the cache while the walk runs: one is I/O and decoding, the other system calls.
+	oldc := make(chan *snapshot, 1)
+	go func() {
+		if opts.Rebuild {
+			oldc <- nil
+			return
+		}
+		oldc <- readCache(path, key)
+	}()
+	l, err := walk(ctx, e.Root)
+	old := <-oldc
+	if err != nil {
+		return nil, fmt.Errorf("list records: %w", err)
+	}
+	ix.Stats.CacheHit = old != nil
+
+	// Both lists are sorted by path: merge them.
+	var oldEntries []entry
+	var racyAfter int64
+	if old != nil {
+		oldEntries = old.Entries
+		racyAfter = old.ScanStart - int64(racyWindow)
+	}
+	files := make([]record.File, len(l.files), len(l.files)+len(l.findings))
+	var analyze, rehash []int
+	// matched[i] is the index in oldEntries of the cached result reused for file i, or -1.
+	matched := make([]int, len(l.files))
+	j := 0
+	for i, w := range l.files {
+		for j < len(oldEntries) && oldEntries[j].File.Path < w.path {
+			j++
+			ix.Stats.Removed++
+		}
+		matched[i] = -1
+		var o *entry
+		if j < len(oldEntries) && oldEntries[j].File.Path == w.path {
+			o = &oldEntries[j]
+			j++
+		}
+		switch {
+		case o == nil || !w.ok || o.Stamp != w.stamp:
+			analyze = append(analyze, i)
+		case o.Stamp.MTime >= racyAfter || o.Stamp.CTime >= racyAfter:
+			matched[i] = j - 1
+			rehash = append(rehash, i)
+		default:
+			matched[i] = j - 1
+			files[i] = o.File
+			ix.Stats.Reused++
+		}
+	}
+	ix.Stats.Removed += len(oldEntries) - j
+
+	// A racily clean file is unchanged if its content still hashes the same.
+	contents := make([][]byte, len(l.files))
+	for _, i := range rehash {
+		rel := l.files[i].path
+		src, ff := record.ReadFile(e.Root, rel, e.Config.MaxFileSize)
+		ix.Stats.Rehashed++
+		if o := &oldEntries[matched[i]]; ff == nil && gitrepo.BlobHash(src).String() == o.File.Hash {
+			files[i] = o.File
+			ix.Stats.Reused++
+			continue
+		}
+		contents[i] = src
+		matched[i] = -1
+		analyze = append(analyze, i)
+	}
+
+	if err := analyzeAll(ctx, e, l.files, analyze, contents, files, opts.Progress); err != nil {
+		return nil, err
+	}
+	ix.Stats.Analyzed = len(analyze)
+
+	for _, f := range l.findings {
+		files = append(files, record.File{Path: f.Path, Findings: []finding.Finding{f}})
+	}
+	ix.Files = files
+	ix.Stats.Files = len(l.files)
+	for _, f := range files {
+		if f.Record != nil {
+			ix.Stats.Records++
+		}
+	}
+
+	if path != "" && (old == nil || len(analyze) > 0 || ix.Stats.Removed > 0) {
+		entries := make([]entry, 0, len(l.files))
+		src := make([]int, 0, len(l.files))
+		for i, w := range l.files {
+			f := &files[i]
+			if !w.ok || f.Hash == "" || !cacheable(f) {
+				continue
+			}
+			entries = append(entries, entry{Stamp: w.stamp, File: *f})
+			src = append(src, matched[i])
+		}
+		if err := writeCache(path, encode(key, began.UnixNano(), plan(old, entries, src))); err != nil {
+			ix.Stats.WriteErr = err
+		} else {
+			ix.Stats.Written = true
+		}
+	}
+	ix.Stats.Elapsed = time.Since(began)
+	return ix, nil
+}
+
+// analyzeAll analyzes the files at the indexes todo in parallel, with content already read
+// where contents has it.
+func analyzeAll(ctx context.Context, e *check.Engine, ws []walked, todo []int, contents [][]byte, out []record.File, progress io.Writer) error {
+	if len(todo) == 0 {
+		return nil
+	}
+	var done atomic.Int64
+	stop := showProgress(progress, len(todo), &done)
+	defer stop()
+	workers := min(runtime.GOMAXPROCS(0), len(todo))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				if src := contents[i]; src != nil {
+					out[i], _ = e.Analyze(ws[i].path, src)
+				} else {
+					out[i], _ = e.Load(ws[i].path)
+				}
+				done.Add(1)
+			}
+		}()
+	}
+	var err error
+feed:
+	for _, i := range todo {
+		select {
+		case next <- i:
+		case <-ctx.Done():
+			err = ctx.Err()
+			break feed
+		}
+	}
+	close(next)
+	wg.Wait()
+	return err
+}
+
+// progressMin is how many files a build must analyze before it shows progress.
+const progressMin = 500
+
+func showProgress(w io.Writer, total int, done *atomic.Int64) (stop func()) {
+	if w == nil || total < progressMin {
+		return func() {}
+	}
+	quit := make(chan struct{})
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		t := time.NewTicker(200 * time.Millisecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-quit:
+				fmt.Fprintf(w, "\r%*s\r", 60, "")
+				return
+			case <-t.C:
+				n := done.Load()
+				fmt.Fprintf(w, "\rindexing records: %d/%d files (%d%%)", n, total, n*100/int64(total))
+			}
+		}
+	}()
+	return func() {
+		close(quit)
+		<-finished
+	}
+}
+
+// Source is the check.Source that gets per-file results from the index, so that `gitsm
+// validate` reads only the files that changed since the last run.
+type Source struct {
+	Options Options
+	// Index, when set after Files, is the index that Files built.
+	Index *Index
+}
+
+// Files builds the index and returns its per-file results.
+func (s *Source) Files(ctx context.Context, e *check.Engine) ([]record.File, error) {
+	ix, err := Build(ctx, e, s.Options)
+	if err != nil {
+		return nil, err
+	}
+	s.Index = ix
+	return ix.Files, nil
+}
+
+// Records returns the summaries of the files that are records, in path order.
+func (ix *Index) Records() []*record.Record {
+	out := make([]*record.Record, 0, ix.Stats.Records)
+	for i := range ix.Files {
+		if r := ix.Files[i].Record; r != nil {
+			out = append(out, r)
+		}
+	}
+	return out
+}

@@ -1,0 +1,412 @@
+package index
+
+import (
+	"context"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+
+	"github.com/gitsm/gitsm/internal/check"
+	"github.com/gitsm/gitsm/internal/record"
+)
+
+// fixture copies the examples repository (with its broken records moved into the kind
+// folders, and entries that cannot be records) into a temp dir with a .git folder, and dates
+// every file an hour back so that none is racily clean.
+func fixture(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	src := filepath.Join("..", "..", "examples")
+	err := filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(src, p)
+		dst := filepath.Join(dir, rel)
+		if top, rest, _ := strings.Cut(filepath.ToSlash(rel), "/"); top == "invalid" && rest != "" {
+			if d.IsDir() {
+				return nil
+			}
+			folder := "incidents/bad"
+			switch {
+			case strings.HasPrefix(d.Name(), "CHG-"):
+				folder = "changes/bad"
+			case !strings.HasPrefix(d.Name(), "INC-"):
+				folder = "cis"
+			}
+			dst = filepath.Join(dir, folder, d.Name())
+		} else if top == "invalid" {
+			return nil
+		}
+		if d.IsDir() {
+			return os.MkdirAll(dst, 0o755)
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+			return err
+		}
+		return os.WriteFile(dst, b, 0o644)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	write(t, dir, "incidents/notes.yml", "not a record\n")
+	write(t, dir, "incidents/.drafts/INC-999999.yaml", "hidden\n")
+	write(t, dir, "cis/README.md", "not a record\n")
+	if err := os.Symlink("web-frontend.yaml", filepath.Join(dir, "cis", "alias.yaml")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Mkdir(filepath.Join(dir, ".git"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	age(t, dir, time.Hour)
+	return dir
+}
+
+func write(t *testing.T, dir, rel, content string) {
+	t.Helper()
+	p := filepath.Join(dir, filepath.FromSlash(rel))
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// age sets the modification time of every file under dir to d ago.
+func age(t *testing.T, dir string, d time.Duration) {
+	t.Helper()
+	then := time.Now().Add(-d)
+	err := filepath.WalkDir(dir, func(p string, e fs.DirEntry, err error) error {
+		if err != nil || e.Type()&fs.ModeSymlink != 0 {
+			return err
+		}
+		return os.Chtimes(p, then, then)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// noRacy makes only files changed after a run began racily clean (the window exists for
+// coarse timestamps; fixture files are written well before a build).
+func noRacy(t *testing.T) {
+	old := racyWindow
+	racyWindow = -time.Hour
+	t.Cleanup(func() { racyWindow = old })
+}
+
+func engine(t *testing.T, dir string) *check.Engine {
+	t.Helper()
+	e, err := check.New(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
+
+func build(t *testing.T, dir string, opts Options) *Index {
+	t.Helper()
+	if opts.Version == "" {
+		opts.Version = "test"
+	}
+	opts.Build = "test"
+	ix, err := Build(context.Background(), engine(t, dir), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ix
+}
+
+func scan(t *testing.T, dir string) []record.File {
+	t.Helper()
+	files, err := check.Scan{}.Files(context.Background(), engine(t, dir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return files
+}
+
+var equateEmpty = cmpopts.EquateEmpty()
+
+// stats keeps the counters a test compares.
+type stats struct {
+	Analyzed, Rehashed, Reused, Removed int
+	CacheHit, Written                   bool
+}
+
+func statsOf(s Stats) stats {
+	return stats{s.Analyzed, s.Rehashed, s.Reused, s.Removed, s.CacheHit, s.Written}
+}
+
+func TestBuildEqualsScan(t *testing.T) {
+	noRacy(t)
+	dir := fixture(t)
+	want := scan(t, dir)
+	if len(want) < 80 {
+		t.Fatalf("fixture has %d files, want the examples", len(want))
+	}
+	cold := build(t, dir, Options{})
+	if diff := cmp.Diff(want, cold.Files, equateEmpty); diff != "" {
+		t.Errorf("cold index differs from a scan (-scan +index):\n%s", diff)
+	}
+	warm := build(t, dir, Options{})
+	if diff := cmp.Diff(want, warm.Files, equateEmpty); diff != "" {
+		t.Errorf("warm index differs from a scan (-scan +index):\n%s", diff)
+	}
+	if got, want := statsOf(warm.Stats), (stats{Reused: warm.Stats.Files, CacheHit: true}); got != want {
+		t.Errorf("warm stats: got %+v, want %+v", got, want)
+	}
+	if cold.Stats.Analyzed != cold.Stats.Files || !cold.Stats.Written {
+		t.Errorf("cold stats: got %+v, want every file analyzed and the cache written", cold.Stats)
+	}
+}
+
+// TestValidateEqualsCold checks that `gitsm validate` through the index gives exactly the
+// findings of a cold run, before and after an edit that breaks a reference elsewhere.
+func TestValidateEqualsCold(t *testing.T) {
+	noRacy(t)
+	dir := fixture(t)
+	run := func(src check.Source) *check.Result {
+		t.Helper()
+		res, err := engine(t, dir).Run(context.Background(), src, check.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res
+	}
+	for _, step := range []struct {
+		name string
+		edit func()
+	}{
+		{"as is", func() {}},
+		{"warm", func() {}},
+		{"a CI removed", func() {
+			if err := os.Remove(filepath.Join(dir, "cis", "session-cache.yaml")); err != nil {
+				t.Fatal(err)
+			}
+		}},
+		{"an incident edited", func() {
+			p := filepath.Join(dir, "incidents", "2026", "INC-000001.yaml")
+			b, err := os.ReadFile(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(p, []byte(strings.Replace(string(b), "priority: P3", "priority: P1", 1)), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}},
+	} {
+		t.Run(step.name, func(t *testing.T) {
+			step.edit()
+			src := &Source{Options: Options{Version: "test", Build: "test"}}
+			got := run(src)
+			want := run(check.Scan{})
+			if diff := cmp.Diff(want, got, equateEmpty); diff != "" {
+				t.Errorf("validate through the index differs from a cold run (-cold +index):\n%s", diff)
+			}
+			if len(want.Findings) == 0 {
+				t.Errorf("the fixture gives no findings; it should hold broken records")
+			}
+		})
+	}
+}
+
+func TestBuildIncremental(t *testing.T) {
+	noRacy(t)
+	tests := []struct {
+		name string
+		edit func(t *testing.T, dir string)
+		opts Options
+		want func(files int) stats
+	}{
+		{
+			name: "one file changed is the only one read",
+			edit: func(t *testing.T, dir string) {
+				write(t, dir, "incidents/2026/INC-000001.yaml", "apiVersion: gitsm/v1\nkind: Incident\nid: INC-000001\ntitle: shorter\n")
+			},
+			want: func(n int) stats { return stats{Analyzed: 1, Reused: n - 1, CacheHit: true, Written: true} },
+		},
+		{
+			name: "a new file is read",
+			edit: func(t *testing.T, dir string) {
+				write(t, dir, "incidents/2027/INC-000100.yaml", "apiVersion: gitsm/v1\nkind: Incident\nid: INC-000100\ntitle: new\n")
+			},
+			want: func(n int) stats { return stats{Analyzed: 1, Reused: n - 1, CacheHit: true, Written: true} },
+		},
+		{
+			name: "a removed file is dropped",
+			edit: func(t *testing.T, dir string) {
+				if err := os.Remove(filepath.Join(dir, "cis", "lb-public.yaml")); err != nil {
+					t.Fatal(err)
+				}
+			},
+			want: func(n int) stats { return stats{Reused: n, Removed: 1, CacheHit: true, Written: true} },
+		},
+		{
+			name: "touched but unchanged is read again",
+			edit: func(t *testing.T, dir string) {
+				then := time.Now().Add(-30 * time.Minute)
+				if err := os.Chtimes(filepath.Join(dir, "slas", "incident-response.yaml"), then, then); err != nil {
+					t.Fatal(err)
+				}
+			},
+			want: func(n int) stats { return stats{Analyzed: 1, Reused: n - 1, CacheHit: true, Written: true} },
+		},
+		{
+			name: "config change invalidates",
+			edit: func(t *testing.T, dir string) {
+				f, err := os.OpenFile(filepath.Join(dir, ".gitsm", "config.yaml"), os.O_APPEND|os.O_WRONLY, 0)
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer f.Close()
+				if _, err := f.WriteString("# changed\n"); err != nil {
+					t.Fatal(err)
+				}
+			},
+			want: func(n int) stats { return stats{Analyzed: n, Written: true} },
+		},
+		{
+			name: "another gitsm version invalidates",
+			opts: Options{Version: "v9.9.9"},
+			want: func(n int) stats { return stats{Analyzed: n, Written: true} },
+		},
+		{
+			name: "rebuild ignores the cache",
+			opts: Options{Rebuild: true},
+			want: func(n int) stats { return stats{Analyzed: n, Written: true} },
+		},
+		{
+			name: "corrupt cache is ignored",
+			edit: func(t *testing.T, dir string) {
+				p := CachePath(dir)
+				b, err := os.ReadFile(p)
+				if err != nil {
+					t.Fatal(err)
+				}
+				b[len(b)/2] ^= 0xff
+				if err := os.WriteFile(p, b, 0o644); err != nil {
+					t.Fatal(err)
+				}
+			},
+			want: func(n int) stats { return stats{Analyzed: n, Written: true} },
+		},
+		{
+			name: "truncated cache is ignored",
+			edit: func(t *testing.T, dir string) {
+				if err := os.Truncate(CachePath(dir), 100); err != nil {
+					t.Fatal(err)
+				}
+			},
+			want: func(n int) stats { return stats{Analyzed: n, Written: true} },
+		},
+		{
+			name: "garbage cache is ignored",
+			edit: func(t *testing.T, dir string) {
+				write(t, dir, ".git/gitsm/records.index", "GITSMIX\n\x01garbage")
+			},
+			want: func(n int) stats { return stats{Analyzed: n, Written: true} },
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := fixture(t)
+			build(t, dir, Options{})
+			if tt.edit != nil {
+				tt.edit(t, dir)
+			}
+			ix := build(t, dir, tt.opts)
+			if diff := cmp.Diff(tt.want(ix.Stats.Files), statsOf(ix.Stats)); diff != "" {
+				t.Errorf("stats (-want +got):\n%s", diff)
+			}
+			if diff := cmp.Diff(scan(t, dir), ix.Files, equateEmpty); diff != "" {
+				t.Errorf("index differs from a scan (-scan +index):\n%s", diff)
+			}
+			// The cache written now serves the next run whole.
+			again := build(t, dir, Options{Version: tt.opts.Version})
+			if got, want := statsOf(again.Stats), (stats{Reused: ix.Stats.Files, CacheHit: true}); got != want {
+				t.Errorf("next run: got %+v, want %+v", got, want)
+			}
+			if diff := cmp.Diff(ix.Files, again.Files, equateEmpty); diff != "" {
+				t.Errorf("next run differs (-this +next):\n%s", diff)
+			}
+		})
+	}
+}
+
+// TestBuildRacy checks that a file whose timestamp is too close to the run that cached it is
+// read and hashed again rather than trusted, and re-analyzed only if its content changed.
+func TestBuildRacy(t *testing.T) {
+	dir := fixture(t)
+	old := racyWindow
+	racyWindow = -time.Hour
+	build(t, dir, Options{})
+	racyWindow = 24 * time.Hour // every file is now "too close"
+	t.Cleanup(func() { racyWindow = old })
+	ix := build(t, dir, Options{})
+	n := ix.Stats.Files
+	if got, want := statsOf(ix.Stats), (stats{Rehashed: n, Reused: n, CacheHit: true}); got != want {
+		t.Errorf("got %+v, want %+v", got, want)
+	}
+	if diff := cmp.Diff(scan(t, dir), ix.Files, equateEmpty); diff != "" {
+		t.Errorf("index differs from a scan (-scan +index):\n%s", diff)
+	}
+}
+
+func TestNoGitNoCache(t *testing.T) {
+	noRacy(t)
+	dir := fixture(t)
+	if err := os.Remove(filepath.Join(dir, ".git")); err != nil {
+		t.Fatal(err)
+	}
+	if got := CachePath(dir); got != "" {
+		t.Fatalf("CachePath outside git: got %q, want none", got)
+	}
+	for range 2 {
+		ix := build(t, dir, Options{})
+		if ix.Stats.CacheHit || ix.Stats.Written || ix.Stats.Analyzed != ix.Stats.Files {
+			t.Errorf("without git: got %+v, want an in-memory build", ix.Stats)
+		}
+	}
+}
+
+func TestCachePath(t *testing.T) {
+	top := t.TempDir()
+	for _, d := range []string{".git", "records/sub", "wt"} {
+		if err := os.MkdirAll(filepath.Join(top, d), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	linked := filepath.Join(top, ".git", "worktrees", "wt")
+	if err := os.MkdirAll(linked, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	write(t, top, "wt/.git", "gitdir: "+linked+"\n")
+	tests := []struct {
+		name, root string
+		want       string
+	}{
+		{"top of the work tree", top, filepath.Join(top, ".git", "gitsm", "records.index")},
+		{"a subfolder", filepath.Join(top, "records", "sub"), filepath.Join(top, ".git", "gitsm", "records-")},
+		{"a linked work tree", filepath.Join(top, "wt"), filepath.Join(linked, "gitsm", "records.index")},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := CachePath(tt.root)
+			if !strings.HasPrefix(got, tt.want) {
+				t.Errorf("got %s, want %s…", got, tt.want)
+			}
+		})
+	}
+}
