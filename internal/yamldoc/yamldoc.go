@@ -90,7 +90,11 @@ func syntaxError(err error) error {
 			}
 		}
 	}
-	return &Error{Line: line, Column: 1, Msg: "YAML syntax error: " + msg}
+	col := 0 // without a line, the error concerns the file as a whole
+	if line > 0 {
+		col = 1
+	}
+	return &Error{Line: line, Column: col, Msg: "YAML syntax error: " + msg}
 }
 
 // Value converts a node into string, int64, float64, bool, nil, []any and map[string]any.
