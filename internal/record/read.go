@@ -59,6 +59,10 @@ func Walk(root string) ([]string, []finding.Finding, error) {
 			case d.Type()&fs.ModeSymlink != 0:
 				if isYAML || strings.HasSuffix(name, ".yml") {
 					fs_ = append(fs_, fileFinding(rel, "is a symlink; records must be regular files in the repository"))
+				} else if target, err := os.Stat(p); err == nil && target.IsDir() {
+					// WalkDir does not follow it: without a finding, the records behind it
+					// would silently go unchecked.
+					fs_ = append(fs_, fileFinding(rel, "is a symlink to a folder; gitsm does not follow symlinks, so no record in it is checked"))
 				}
 			case strings.HasSuffix(name, ".yml"):
 				f := fileFinding(rel, "record files use the .yaml extension; rename it to %s", strings.TrimSuffix(name, ".yml")+".yaml")
