@@ -8,6 +8,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
+	"os"
+	"path"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -199,6 +202,9 @@ func Run(ctx context.Context, opts *Options) error {
 	}
 
 	for attempt := 0; ; attempt++ {
+		if err := noSymlinks(root, rel); err != nil {
+			return err
+		}
 		err = authoring.CreateFile(filepath.Join(root, filepath.FromSlash(rel)), src)
 		if err == nil {
 			break
@@ -225,6 +231,26 @@ func Run(ctx context.Context, opts *Options) error {
 	fmt.Fprintln(f.IO.Out, authoring.Shown(f.WorkDir, root, rel))
 	if !f.Quiet {
 		fmt.Fprintf(f.IO.ErrOut, "Created %s %s: %s\n", info.Key, candidate, title)
+	}
+	return nil
+}
+
+// noSymlinks refuses to create a record through a symlinked folder: gitsm validate would not
+// follow it, and it may lead out of the repository.
+func noSymlinks(root, rel string) error {
+	dir := root
+	for _, seg := range strings.Split(path.Dir(rel), "/") {
+		dir = filepath.Join(dir, seg)
+		info, err := os.Lstat(dir)
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if info.Mode()&fs.ModeSymlink != 0 || !info.IsDir() {
+			return fmt.Errorf("%s is not a plain folder (a symlink?); gitsm does not create records through it", dir)
+		}
 	}
 	return nil
 }

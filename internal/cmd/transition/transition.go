@@ -124,7 +124,14 @@ func Run(ctx context.Context, opts *Options) error {
 	}
 	what := describe(kind, ed.Str("type"))
 	target := strings.ReplaceAll(strings.ToLower(opts.State), "-", "_")
-	if !machine.Known(target) {
+	known := machine.Known(target)
+	if kind == record.Change {
+		// Every change state is a state of a normal change; one that another type skips is a
+		// move its machine does not allow, not an unknown word.
+		normal, _ := lifecycle.For(string(record.Change), "normal")
+		known = normal.Known(target)
+	}
+	if !known {
 		return command.UsageErrorf("%q is not a state of %s; its states are %s", opts.State, what, strings.Join(states(machine), ", "))
 	}
 	current := ed.Str(stateField)
