@@ -186,9 +186,9 @@ type Clock struct {
 
 // The stages of a measured clock.
 const (
-	Running   = "running"
-	Paused    = "paused"
-	Stopped   = "stopped"
+	Running  = "running"
+	Paused   = "paused"
+	Stopped  = "stopped"
 	Canceled = "canceled"
 )
 
