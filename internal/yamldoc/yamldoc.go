@@ -13,6 +13,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"gopkg.in/yaml.v3"
 )
@@ -51,13 +52,13 @@ func parseYAML(src []byte) (*yaml.Node, error) {
 		if errors.Is(err, io.EOF) {
 			return nil, &Error{Line: 1, Column: 1, Msg: "the file is empty"}
 		}
-		return nil, syntaxError(err)
+		return nil, syntaxError(err, src)
 	}
 	var extra yaml.Node
 	switch err := decode(dec, &extra); {
 	case errors.Is(err, io.EOF):
 	case err != nil:
-		return nil, syntaxError(err)
+		return nil, syntaxError(err, src)
 	default:
 		return nil, &Error{Line: extra.Line, Column: extra.Column, Msg: "more than one YAML document; a record file holds exactly one"}
 	}
@@ -78,10 +79,11 @@ func decode(dec *yaml.Decoder, n *yaml.Node) (err error) {
 }
 
 // syntaxError turns a yaml.v3 error ("yaml: line 3: mapping values are not allowed…") into an
-// Error carrying the line.
-func syntaxError(err error) error {
+// Error carrying the line. yaml.v3 leaves the line out when it is the first one, and for
+// characters its reader refuses, whose position this finds itself.
+func syntaxError(err error, src []byte) error {
 	msg := strings.TrimPrefix(err.Error(), "yaml: ")
-	line := 0
+	line, col := 1, 1
 	if rest, ok := strings.CutPrefix(msg, "line "); ok {
 		if i := strings.Index(rest, ":"); i > 0 {
 			if n, convErr := strconv.Atoi(rest[:i]); convErr == nil {
@@ -89,12 +91,31 @@ func syntaxError(err error) error {
 				msg = strings.TrimSpace(rest[i+1:])
 			}
 		}
-	}
-	col := 0 // without a line, the error concerns the file as a whole
-	if line > 0 {
-		col = 1
+	} else if strings.Contains(msg, "control characters are not allowed") {
+		line, col = firstControl(src)
 	}
 	return &Error{Line: line, Column: col, Msg: "YAML syntax error: " + msg}
+}
+
+// firstControl returns the 1-based line and column (in characters) of the first character
+// that YAML does not allow in a document, or 1, 1.
+func firstControl(src []byte) (line, col int) {
+	line, col = 1, 1
+	for i := 0; i < len(src); {
+		r, size := utf8.DecodeRune(src[i:])
+		switch {
+		case r == '\n':
+			line, col = line+1, 1
+			i += size
+			continue
+		case r == '\t', r == '\r', r == 0x85, r == 0xfeff:
+		case r < 0x20, r == 0x7f, r >= 0x80 && r < 0xa0, r == 0xfffe, r == 0xffff, r == utf8.RuneError && size == 1:
+			return line, col
+		}
+		col++
+		i += size
+	}
+	return 1, 1
 }
 
 // Value converts a node into string, int64, float64, bool, nil, []any and map[string]any.
