@@ -138,6 +138,25 @@ func manyKeys(n int) string {
 	return b.String()
 }
 
+// yamlLines counts lines as YAML does: CR LF, LF, CR, NEL, LS and PS each end one.
+func yamlLines(src []byte) int {
+	n := 1
+	for i := 0; i < len(src); i++ {
+		switch {
+		case src[i] == '\n':
+			n++
+		case src[i] == '\r':
+			if i+1 < len(src) && src[i+1] == '\n' {
+				i++
+			}
+			n++
+		case bytes.HasPrefix(src[i:], []byte("\u0085")), bytes.HasPrefix(src[i:], []byte("\u2028")), bytes.HasPrefix(src[i:], []byte("\u2029")):
+			n++
+		}
+	}
+	return n
+}
+
 // maxAnalyze is how long one input may take; real records take well under a millisecond.
 const maxAnalyze = 5 * time.Second
 
@@ -169,7 +188,7 @@ func FuzzParse(f *testing.F) {
 		if file.Record == nil && len(file.Findings) == 0 {
 			t.Fatalf("Analyze gave neither a record nor a finding for %q", src)
 		}
-		lines := bytes.Count(src, []byte("\n")) + 1
+		lines := yamlLines(src)
 		for _, fd := range file.Findings {
 			if fd.Path != rel || fd.Rule == "" || fd.Message == "" || (fd.Severity != "error" && fd.Severity != "warning") {
 				t.Errorf("malformed finding %+v", fd)
