@@ -79,7 +79,7 @@ are printed (exit 1).`,
 	cmd.Flags().StringVar(&opts.ID, "id", "", "the `SLUG` of a new CI, SLA or calendar (numbered kinds get the next free number)")
 	cmd.Flags().StringArrayVarP(&opts.Sets, "set", "s", nil, "set a field: `field=value` (nested: field.sub=value; lists: field=a,b); repeatable")
 	cmd.Flags().StringVar(&opts.At, "at", "", "when the record was opened, RFC 3339 `TIME` (default now)")
-	cmd.Flags().StringVar(&opts.By, "by", "", "who opened it, for the timeline (default git's user.name <user.email>)")
+	cmd.Flags().StringVar(&opts.By, "by", "", "`WHO` opened it, for the timeline (default git's user.name <user.email>)")
 	return cmd
 }
 

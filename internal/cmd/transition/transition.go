@@ -70,7 +70,7 @@ allow, or a result that does not validate, is refused with exit 1 and nothing is
 	}
 	cmd.Flags().StringVarP(&opts.Note, "note", "n", "", "a `NOTE` for the timeline entry")
 	cmd.Flags().StringVar(&opts.At, "at", "", "when the move happened, RFC 3339 `TIME` (default now)")
-	cmd.Flags().StringVar(&opts.By, "by", "", "who made the move (default git's user.name <user.email>)")
+	cmd.Flags().StringVar(&opts.By, "by", "", "`WHO` made the move (default git's user.name <user.email>)")
 	cmd.Flags().StringArrayVarP(&opts.Sets, "set", "s", nil, "also set a field: `field=value` (what the new state requires); repeatable")
 	return cmd
 }
