@@ -89,12 +89,52 @@ func syntaxError(err error, src []byte) error {
 			if n, convErr := strconv.Atoi(rest[:i]); convErr == nil {
 				line = n
 				msg = strings.TrimSpace(rest[i+1:])
+				if parserProblems[msg] {
+					line++ // yaml.v3 counts the lines of parser errors from 0
+				}
 			}
 		}
 	} else if strings.Contains(msg, "control characters are not allowed") {
 		line, col = firstControl(src)
 	}
+	// At the end of a file without a final line break, libyaml counts one line more.
+	line = min(line, lineCount(src))
 	return &Error{Line: line, Column: col, Msg: "YAML syntax error: " + msg}
+}
+
+// parserProblems are the messages of libyaml's parser, as opposed to its scanner: yaml.v3
+// adds 1 to the 0-based line of scanner errors only.
+var parserProblems = map[string]bool{
+	"did not find expected <stream-start>":   true,
+	"did not find expected <document start>": true,
+	"found undefined tag handle":             true,
+	"did not find expected node content":     true,
+	"did not find expected '-' indicator":    true,
+	"did not find expected key":              true,
+	"did not find expected ',' or ']'":       true,
+	"did not find expected ',' or '}'":       true,
+	"found duplicate %YAML directive":        true,
+	"found incompatible YAML document":       true,
+	"found duplicate %TAG directive":         true,
+}
+
+// lineCount counts lines as YAML does: CR LF, LF, CR, NEL, LS and PS each end one.
+func lineCount(src []byte) int {
+	n := 1
+	for i := 0; i < len(src); i++ {
+		switch {
+		case src[i] == '\n':
+			n++
+		case src[i] == '\r':
+			if i+1 < len(src) && src[i+1] == '\n' {
+				i++
+			}
+			n++
+		case bytes.HasPrefix(src[i:], []byte("\u0085")), bytes.HasPrefix(src[i:], []byte("\u2028")), bytes.HasPrefix(src[i:], []byte("\u2029")):
+			n++
+		}
+	}
+	return n
 }
 
 // firstControl returns the 1-based line and column (in characters) of the first character

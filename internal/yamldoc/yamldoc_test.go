@@ -24,7 +24,7 @@ func TestParse(t *testing.T) {
 		{name: "only comments", src: "# nothing\n", want: &Error{Line: 1, Column: 1, Msg: "the file is empty"}},
 		{name: "only a BOM", src: "\xef\xbb\xbf", want: &Error{Line: 1, Column: 1, Msg: "the file is empty"}},
 		{name: "two documents", src: "a: 1\n---\nb: 2\n", want: &Error{Line: 2, Column: 1, Msg: "more than one YAML document; a record file holds exactly one"}},
-		{name: "syntax error", src: "a: 1\nb: [\n", want: &Error{Line: 2, Column: 1, Msg: "YAML syntax error: did not find expected node content"}},
+		{name: "syntax error", src: "a: 1\nb: [\n", want: &Error{Line: 3, Column: 1, Msg: "YAML syntax error: did not find expected node content"}},
 		{name: "mapping value in plain", src: "a: b: c\n", want: &Error{Line: 1, Column: 1, Msg: "YAML syntax error: mapping values are not allowed in this context"}},
 		{name: "tab", src: "a:\n\tb: 1\n", want: &Error{Line: 2, Column: 1, Msg: "YAML syntax error: found character that cannot start any token"}},
 		{name: "control character", src: "a: 1\nb: xé\x01\n", want: &Error{Line: 2, Column: 6, Msg: "YAML syntax error: control characters are not allowed"}},
