@@ -168,6 +168,10 @@ var mdEscaper = strings.NewReplacer(
 
 func md(s string) string { return mdEscaper.Replace(s) }
 
+// EscapeMarkdown makes text render literally in Markdown, in a table cell or a list item, as the
+// decision's own rendering does with text from records and reviews.
+func EscapeMarkdown(s string) string { return md(s) }
+
 func oneLine(s string) string {
 	return strings.NewReplacer("\r", " ", "\n", " ").Replace(s)
 }
