@@ -11,6 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/gitsm/gitsm/internal/cmd/approval"
 	"github.com/gitsm/gitsm/internal/cmd/initcmd"
 	"github.com/gitsm/gitsm/internal/cmd/newcmd"
 	"github.com/gitsm/gitsm/internal/cmd/set"
@@ -95,6 +96,7 @@ pull-request reviews.`,
 		newcmd.NewCmdNew(f, nil),
 		set.NewCmdSet(f, nil),
 		transition.NewCmdTransition(f, nil),
+		approval.NewCmdApproval(f),
 	)
 	return root
 }
