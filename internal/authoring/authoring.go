@@ -15,7 +15,6 @@ import (
 	"time"
 
 	"github.com/gitsm/gitsm/internal/command"
-	"github.com/gitsm/gitsm/internal/iostreams"
 	"github.com/gitsm/gitsm/internal/record"
 )
 
@@ -184,22 +183,6 @@ func ParseTime(s string) (string, time.Time, error) {
 		return "", time.Time{}, command.UsageErrorf("--at %q is not an RFC 3339 time with an offset, such as 2026-03-02T10:14:00Z", s)
 	}
 	return s, t, nil
-}
-
-// Interactive reports whether gitsm may ask on the terminal: standard input is a terminal.
-// iostreams counts every character device as one, /dev/null included, which is what a
-// process started by cron, CI or a test gets; that is not a terminal.
-func Interactive(s *iostreams.IOStreams) bool {
-	if !s.StdinTTY {
-		return false
-	}
-	in, ok := s.In.(*os.File)
-	if !ok {
-		return true
-	}
-	a, err1 := in.Stat()
-	b, err2 := os.Stat(os.DevNull)
-	return err1 != nil || err2 != nil || !os.SameFile(a, b)
 }
 
 // Shown is the path of a record as the user reaches it from the working directory wd.

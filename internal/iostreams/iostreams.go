@@ -6,6 +6,8 @@ import (
 	"bytes"
 	"io"
 	"os"
+
+	"golang.org/x/term"
 )
 
 // IOStreams are the streams of one run.
@@ -45,7 +47,8 @@ func (s *IOStreams) ColorErr() bool { return s.StderrTTY && !s.NoColor }
 // Progress reports whether to show progress on ErrOut.
 func (s *IOStreams) Progress() bool { return s.StderrTTY }
 
+// isTerminal asks the terminal driver, not the file mode: /dev/null is a character device too,
+// and a process started by cron, CI or a test must not be treated as interactive.
 func isTerminal(f *os.File) bool {
-	info, err := f.Stat()
-	return err == nil && info.Mode()&os.ModeCharDevice != 0
+	return term.IsTerminal(int(f.Fd()))
 }

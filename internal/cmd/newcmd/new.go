@@ -125,7 +125,7 @@ func Run(ctx context.Context, opts *Options) error {
 			return command.UsageErrorf("--set %s+=: a new record has no list to add to; write %s=a,b", a.Field(), a.Field())
 		}
 	}
-	interactive := authoring.Interactive(f.IO)
+	interactive := f.IO.StdinTTY
 	if !info.Numbered && opts.ID == "" && !interactive {
 		return command.UsageErrorf("a new %s needs its ID: pass --id SLUG (lower-case letters, digits and dashes)", info.Key)
 	}
