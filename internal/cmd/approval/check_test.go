@@ -333,3 +333,30 @@ func TestCheckFormatsAndEvent(t *testing.T) {
 		t.Errorf("markdown: exit %d\n%s", code, out)
 	}
 }
+
+// A base policy that does not validate fails closed: not approved (exit 1), and the status and
+// the comment say why, with the policy's line numbers.
+func TestCheckInvalidBasePolicy(t *testing.T) {
+	fx := newFixture(t)
+	base := with(baseFiles(), map[string]string{".gitsm/policy.yaml": "groups: {cab: {members: [grace]}}\nrules:\n  - {name: a, match: {kinds: [normal]}, require: [{group: cab}]}\n"})
+	b := fx.commit("base\n", base)
+	h := fx.commit("head\n", with(base, scheduling()), b)
+	fx.branch("main", b)
+	p := &pr{fx: fx, base: b, head: h}
+	s := server(t, p)
+	s.PRs[7].Reviews = []githubtest.Review{review(1, "grace", "APPROVED", h, 1), review(2, "ivan", "APPROVED", h, 2)}
+	code, out, errOut := run(t, fx.dir, githubEnv(s), checkArgs(p)...)
+	if code != 1 {
+		t.Fatalf("exit %d, want 1\n%s%s", code, out, errOut)
+	}
+	want := "error: .gitsm/policy.yaml at the base " + b.String()[:12] + " is invalid: line 3: rules.0.match.kinds: unknown key"
+	if !strings.Contains(out, want) {
+		t.Errorf("stdout lacks %q:\n%s", want, out)
+	}
+	if len(s.Statuses) != 1 || s.Statuses[0].State != "failure" || !strings.Contains(s.Statuses[0].Description, "is invalid") {
+		t.Errorf("statuses: %+v", s.Statuses)
+	}
+	if len(s.Comments[7]) != 1 || !strings.Contains(s.Comments[7][0].Body, "unknown key") {
+		t.Errorf("comments: %+v", s.Comments[7])
+	}
+}
