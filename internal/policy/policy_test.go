@@ -121,7 +121,7 @@ func TestParseErrors(t *testing.T) {
 		wantMsg  string
 	}{
 		{"empty file", "", 1, "empty"},
-		{"not yaml", "rules: [\n", 1, "did not find expected"},
+		{"not yaml: an unclosed list is reported where the input ends", "rules: [\n", 2, "did not find expected"},
 		{"two documents", "rules: []\n---\nrules: []\n", 2, "more than one YAML document"},
 		{"duplicate key", "rules: []\nrules: []\n", 2, `duplicate key "rules"`},
 		{"alias", groups + "rules:\n  - &r {name: a, match: {}, require: [{none: true}]}\n  - *r\n", 4, "anchor"},
