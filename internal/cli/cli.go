@@ -12,9 +12,13 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/gitsm/gitsm/internal/cmd/approval"
+	"github.com/gitsm/gitsm/internal/cmd/impact"
+	indexcmd "github.com/gitsm/gitsm/internal/cmd/index"
 	"github.com/gitsm/gitsm/internal/cmd/initcmd"
+	"github.com/gitsm/gitsm/internal/cmd/list"
 	"github.com/gitsm/gitsm/internal/cmd/newcmd"
 	"github.com/gitsm/gitsm/internal/cmd/set"
+	"github.com/gitsm/gitsm/internal/cmd/show"
 	"github.com/gitsm/gitsm/internal/cmd/transition"
 	"github.com/gitsm/gitsm/internal/cmd/validate"
 	"github.com/gitsm/gitsm/internal/command"
@@ -96,6 +100,10 @@ pull-request reviews.`,
 		newcmd.NewCmdNew(f, nil),
 		set.NewCmdSet(f, nil),
 		transition.NewCmdTransition(f, nil),
+		indexcmd.NewCmdIndex(f, nil),
+		list.NewCmdList(f, nil),
+		show.NewCmdShow(f, nil),
+		impact.NewCmdImpact(f, nil),
 		approval.NewCmdApproval(f),
 	)
 	return root

@@ -301,3 +301,17 @@ func (ix *Index) Records() []*record.Record {
 	}
 	return out
 }
+
+// Load reads the settings of the repository at root, compiles its schemas and builds its
+// index: what list, show and impact start from.
+func Load(ctx context.Context, root string, opts Options) (*Index, *check.Engine, error) {
+	e, err := check.New(root)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%w; fix the file and run again", err)
+	}
+	ix, err := Build(ctx, e, opts)
+	if err != nil {
+		return nil, nil, err
+	}
+	return ix, e, nil
+}

@@ -115,12 +115,12 @@ func (c *Calendar) Add(from time.Time, d time.Duration) (at time.Time, ok bool) 
 		if !we.After(s) {
 			return true
 		}
-		if avail := we.Sub(s); left <= avail {
+		avail := we.Sub(s)
+		if left <= avail {
 			at, ok = s.Add(left), true
 			return false
-		} else {
-			left -= avail
 		}
+		left -= avail
 		return true
 	})
 	return at, ok
