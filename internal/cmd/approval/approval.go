@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"io"
 	"regexp"
+	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -148,8 +149,7 @@ func attributedPR(message string) int {
 	subject, _, _ := strings.Cut(message, "\n")
 	for _, re := range []*regexp.Regexp{mergeSubject, squashSubject} {
 		if m := re.FindStringSubmatch(subject); m != nil {
-			var n int
-			fmt.Sscan(m[1], &n)
+			n, _ := strconv.Atoi(m[1])
 			return n
 		}
 	}
