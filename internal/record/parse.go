@@ -76,7 +76,8 @@ func Parse(rel string, folder Kind, prefixes map[string]string, src []byte) (*Pa
 	}
 	kindValue, present := p.Data["kind"]
 	kind, _ := kindValue.(string)
-	if _, known := Lookup(Kind(kind)); !known {
+	kindInfo, known := Lookup(Kind(kind))
+	if !known {
 		if !present {
 			out = append(out, p.Finding(root, finding.Error, "kind", "missing kind; add one of %s", kindList()))
 		} else {
@@ -84,7 +85,7 @@ func Parse(rel string, folder Kind, prefixes map[string]string, src []byte) (*Pa
 		}
 		return nil, out
 	}
-	p.Kind = Kind(kind)
+	p.Kind = kindInfo.Kind // the constant, not a slice of the file's content
 	if len(out) > 0 {
 		return nil, out
 	}
@@ -171,10 +172,13 @@ var refSpecs = map[Kind][]refSpec{
 	},
 }
 
-// Summary extracts the record summary: identity, listing fields and references.
+// Summary extracts the record summary: identity, listing fields and references. The summary
+// outlives the parsed document, so it copies the strings it keeps: they may be slices of the
+// whole file's content, which it must not hold on to.
 func (p *Parsed) Summary() *Record {
-	r := &Record{Path: p.Path, Kind: p.Kind, ID: p.ID, Fields: map[string]any{}}
-	r.Title, _ = p.Data["title"].(string)
+	r := &Record{Path: p.Path, Kind: p.Kind, ID: strings.Clone(p.ID), Fields: map[string]any{}}
+	title, _ := p.Data["title"].(string)
+	r.Title = strings.Clone(title)
 	if n, ok := yamldoc.Find(p.Root, "/id"); ok {
 		r.Line, r.Column = n.Line, n.Column
 	}
@@ -188,11 +192,13 @@ func (p *Parsed) Summary() *Record {
 	}
 	for k, v := range p.Data {
 		switch v := v.(type) {
-		case string, int64, float64, bool:
-			r.Fields[k] = v
+		case string:
+			r.Fields[strings.Clone(k)] = strings.Clone(v)
+		case int64, float64, bool:
+			r.Fields[strings.Clone(k)] = v
 		case []any:
 			if ss, ok := stringList(v); ok {
-				r.Fields[k] = ss
+				r.Fields[strings.Clone(k)] = ss
 			}
 		}
 	}
@@ -213,7 +219,9 @@ func (p *Parsed) Summary() *Record {
 			if item.Kind != yaml.ScalarNode || item.Tag != "!!str" || item.Value == "" || item.Value == spec.except {
 				continue
 			}
-			r.Refs = append(r.Refs, Ref{Field: field, Target: item.Value, Kinds: slices.Clone(spec.kinds),
+			// Kinds is shared between the refs of one spec (and clipped, so that an append
+			// copies): a copy for each of 100,000 records' references costs megabytes.
+			r.Refs = append(r.Refs, Ref{Field: field, Target: strings.Clone(item.Value), Kinds: slices.Clip(spec.kinds),
 				Class: spec.class, Line: item.Line, Column: item.Column})
 		}
 	}
@@ -227,7 +235,7 @@ func stringList(v []any) ([]string, bool) {
 		if !ok {
 			return nil, false
 		}
-		out = append(out, s)
+		out = append(out, strings.Clone(s))
 	}
 	return out, true
 }

@@ -146,10 +146,22 @@ func ReadFile(root, rel string, maxSize int64) ([]byte, *finding.Finding) {
 		return nil, &f
 	}
 	defer fh.Close()
-	src, err := io.ReadAll(io.LimitReader(fh, maxSize+1))
-	if err != nil {
+	// Read what Lstat promised and one byte more, to notice a file that grew since.
+	src := make([]byte, info.Size()+1)
+	n, err := io.ReadFull(fh, src)
+	switch {
+	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
+		src = src[:n]
+	case err != nil:
 		f := fileFinding(rel, "cannot read: %v", unwrapPath(err))
 		return nil, &f
+	default: // it grew: read on, up to the limit
+		rest, err := io.ReadAll(io.LimitReader(fh, maxSize+1-int64(n)))
+		if err != nil {
+			f := fileFinding(rel, "cannot read: %v", unwrapPath(err))
+			return nil, &f
+		}
+		src = append(src, rest...)
 	}
 	if int64(len(src)) > maxSize {
 		f := fileFinding(rel, "is over the limit of %d bytes (max_file_size in .gitsm/config.yaml)", maxSize)

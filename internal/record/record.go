@@ -91,7 +91,7 @@ func Stem(p string) string {
 type Ref struct {
 	Field  string `json:"field"`
 	Target string `json:"target"`
-	Kinds  []Kind `json:"kinds"`
+	Kinds  []Kind `json:"kinds"`           // shared between records: read it, never write to it
 	Class  string `json:"class,omitempty"` // the CI class the target must have, if any
 	Line   int    `json:"line"`
 	Column int    `json:"column"`
