@@ -121,7 +121,8 @@ func (p *fastParser) split() {
 		p.lines = append(p.lines, l)
 		start = end + 1
 	}
-	p.nodes = make([]yaml.Node, 0, min(n, 256))
+	// A record line holds a key and its value, or a list item: two nodes a line, seldom more.
+	p.nodes = make([]yaml.Node, 0, min(2*len(p.lines)+1, 512))
 }
 
 func (p *fastParser) node(kind yaml.Kind, tag, value string, line, col int) *yaml.Node {

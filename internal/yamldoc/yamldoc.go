@@ -188,10 +188,9 @@ func (c *converter) value(n *yaml.Node, depth int) any {
 		return nil
 	case yaml.MappingNode:
 		m := make(map[string]any, len(n.Content)/2)
-		seen := make(map[string]int, len(n.Content)/2)
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			k, v := n.Content[i], n.Content[i+1]
-			if k.Kind != yaml.ScalarNode || k.Tag != "!!str" {
+			if !stringKey(k) {
 				if k.Tag == "!!merge" {
 					c.fail(k, "merge key <<: records may not use anchors or aliases")
 				} else {
@@ -199,11 +198,10 @@ func (c *converter) value(n *yaml.Node, depth int) any {
 				}
 				continue
 			}
-			if first, dup := seen[k.Value]; dup {
-				c.fail(k, "duplicate key %q (first at line %d)", k.Value, first)
+			if _, dup := m[k.Value]; dup {
+				c.fail(k, "duplicate key %q (first at line %d)", k.Value, firstKey(n, k.Value).Line)
 				continue
 			}
-			seen[k.Value] = k.Line
 			m[k.Value] = c.value(v, depth+1)
 		}
 		return m
@@ -219,6 +217,20 @@ func (c *converter) value(n *yaml.Node, depth int) any {
 		c.fail(n, "unexpected YAML node")
 		return nil
 	}
+}
+
+func stringKey(k *yaml.Node) bool {
+	return k.Kind == yaml.ScalarNode && k.Tag == "!!str"
+}
+
+// firstKey returns the first string key named name in mapping n.
+func firstKey(n *yaml.Node, name string) *yaml.Node {
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if k := n.Content[i]; stringKey(k) && k.Value == name {
+			return k
+		}
+	}
+	return nil
 }
 
 func (c *converter) scalar(n *yaml.Node) any {
