@@ -78,6 +78,7 @@ type fastParser struct {
 	src   string
 	lines []fastLine
 	nodes []yaml.Node // allocated in chunks, handed out one by one
+	stack []*yaml.Node // children of the collections being read, copied out when complete
 
 	// The last column computed on a line that is not ASCII, to count on from there: a long
 	// line of flow items must not be counted from its start for every item.
@@ -123,6 +124,17 @@ func (p *fastParser) split() {
 	}
 	// A record line holds a key and its value, or a list item: two nodes a line, seldom more.
 	p.nodes = make([]yaml.Node, 0, min(2*len(p.lines)+1, 512))
+}
+
+// children moves the nodes pushed since base into a slice of their own.
+func (p *fastParser) children(base int) []*yaml.Node {
+	if len(p.stack) == base {
+		return nil
+	}
+	out := make([]*yaml.Node, len(p.stack)-base)
+	copy(out, p.stack[base:])
+	p.stack = p.stack[:base]
+	return out
 }
 
 func (p *fastParser) node(kind yaml.Kind, tag, value string, line, col int) *yaml.Node {
@@ -225,6 +237,7 @@ func keyAt(s string) (int, bool) {
 // mapping parses a block mapping whose keys start at byte offset col, the first on line i.
 func (p *fastParser) mapping(i, col, depth int) (*yaml.Node, int, bool) {
 	m := p.node(yaml.MappingNode, "!!map", "", i, p.column(i, col))
+	base := len(p.stack)
 	first := true // the mapping starts at its first key
 	for {
 		text := p.text(i)
@@ -246,9 +259,10 @@ func (p *fastParser) mapping(i, col, depth int) (*yaml.Node, int, bool) {
 		if !ok {
 			return nil, 0, false
 		}
-		m.Content = append(m.Content, k, v)
+		p.stack = append(p.stack, k, v)
 		j := p.nextContent(next)
 		if j < 0 || p.lines[j].indent < col {
+			m.Content = p.children(base)
 			return m, next, true
 		}
 		if p.lines[j].indent > col || isDash(p.text(j)[col:]) {
@@ -261,18 +275,21 @@ func (p *fastParser) mapping(i, col, depth int) (*yaml.Node, int, bool) {
 // sequence parses a block sequence whose dashes stand at byte offset col, the first on line i.
 func (p *fastParser) sequence(i, col, depth int) (*yaml.Node, int, bool) {
 	s := p.node(yaml.SequenceNode, "!!seq", "", i, p.column(i, col))
+	base := len(p.stack)
 	for {
 		v, next, ok := p.value(i, col+1, col, depth, false)
 		if !ok {
 			return nil, 0, false
 		}
-		s.Content = append(s.Content, v)
+		p.stack = append(p.stack, v)
 		j := p.nextContent(next)
 		if j < 0 || p.lines[j].indent < col {
+			s.Content = p.children(base)
 			return s, next, true
 		}
 		if p.lines[j].indent > col || !isDash(p.text(j)[col:]) {
 			if p.lines[j].indent == col {
+				s.Content = p.children(base)
 				return s, next, true // an indentless sequence ends; its mapping goes on
 			}
 			return nil, 0, false

@@ -282,8 +282,13 @@ func walk(root *yaml.Node, pointer string) (*yaml.Node, bool) {
 	if pointer == "" || pointer == "/" {
 		return n, true
 	}
-	for _, tok := range strings.Split(strings.TrimPrefix(pointer, "/"), "/") {
-		tok = strings.ReplaceAll(strings.ReplaceAll(tok, "~1", "/"), "~0", "~")
+	rest := strings.TrimPrefix(pointer, "/")
+	for more := true; more; {
+		var tok string
+		tok, rest, more = strings.Cut(rest, "/")
+		if strings.Contains(tok, "~") {
+			tok = strings.ReplaceAll(strings.ReplaceAll(tok, "~1", "/"), "~0", "~")
+		}
 		next := child(n, tok)
 		if next == nil {
 			return n, false
