@@ -77,7 +77,7 @@ const (
 type fastParser struct {
 	src   string
 	lines []fastLine
-	nodes []yaml.Node // allocated in chunks, handed out one by one
+	nodes []yaml.Node  // allocated in chunks, handed out one by one
 	stack []*yaml.Node // children of the collections being read, copied out when complete
 
 	// The last column computed on a line that is not ASCII, to count on from there: a long
