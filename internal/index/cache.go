@@ -75,9 +75,10 @@ func gitDirAt(dir string) (string, bool) {
 }
 
 // cacheKey identifies everything a cached per-file result depends on besides the file's own
-// content: the cache format, the gitsm version, the executable (a rebuilt binary may check
-// differently under the same version string, as development builds all say "dev") and the
-// repository settings, which also carry the custom-field schemas.
+// content: the cache format, the gitsm version, the executable for development builds (which
+// all say "dev" however their code changes) and the repository settings, which also carry the
+// custom-field schemas. The JSON Schemas are embedded in the executable, so the version or
+// the executable covers them.
 func cacheKey(version, build, configHash string) string {
 	sum := sha256.Sum256(fmt.Appendf(nil, "gitsm index %d\x00%s\x00%s\x00%s", formatVersion, version, build, configHash))
 	return hex.EncodeToString(sum[:])
@@ -104,7 +105,7 @@ func readCache(path, key string) *snapshot {
 	if path == "" {
 		return nil
 	}
-	b, err := os.ReadFile(path)
+	b, err := readAll(path)
 	if err != nil {
 		return nil
 	}

@@ -412,6 +412,42 @@ type decoder struct {
 	err   error
 	dict  []string
 	kinds map[string][]record.Kind
+
+	// Arenas: records, references and string lists are allocated in blocks, not one by one.
+	recs []record.Record
+	refs []record.Ref
+	strs []string
+}
+
+const arenaBlock = 512
+
+func (d *decoder) newRecord() *record.Record {
+	if len(d.recs) == 0 {
+		d.recs = make([]record.Record, arenaBlock)
+	}
+	r := &d.recs[0]
+	d.recs = d.recs[1:]
+	return r
+}
+
+// newRefs and newStrings return slices with no room beyond their length, so that an append
+// by a caller copies instead of overwriting the next record's items.
+func (d *decoder) newRefs(n int) []record.Ref {
+	if len(d.refs) < n {
+		d.refs = make([]record.Ref, max(n, arenaBlock))
+	}
+	s := d.refs[:n:n]
+	d.refs = d.refs[n:]
+	return s
+}
+
+func (d *decoder) newStrings(n int) []string {
+	if len(d.strs) < n {
+		d.strs = make([]string, max(n, arenaBlock))
+	}
+	s := d.strs[:n:n]
+	d.strs = d.strs[n:]
+	return s
 }
 
 func (d *decoder) fail() {
@@ -553,7 +589,7 @@ func (d *decoder) entry(en *entry) {
 		d.fail()
 		return
 	}
-	r := &record.Record{}
+	r := d.newRecord()
 	f.Record = r
 	r.Path = d.str()
 	r.Kind = record.Kind(d.str())
@@ -582,7 +618,7 @@ func (d *decoder) entry(en *entry) {
 		case tagFalse:
 			r.Fields[k] = false
 		case tagStrings:
-			ss := make([]string, d.count(1))
+			ss := d.newStrings(d.count(1))
 			for i := range ss {
 				ss[i] = d.str()
 			}
@@ -595,7 +631,7 @@ func (d *decoder) entry(en *entry) {
 		}
 	}
 	if n := d.count(6); n > 0 {
-		r.Refs = make([]record.Ref, n)
+		r.Refs = d.newRefs(n)
 		for i := range r.Refs {
 			ref := &r.Refs[i]
 			ref.Field = d.str()

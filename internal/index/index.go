@@ -18,6 +18,9 @@ import (
 	"fmt"
 	"io"
 	"runtime"
+	"runtime/debug"
+	"runtime/metrics"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -36,7 +39,8 @@ var racyWindow = 2 * time.Second
 type Options struct {
 	// Version is the gitsm version; a cache written by another version is dropped.
 	Version string
-	// Build identifies the executable ("" fingerprints the running one); tests set it.
+	// Build identifies the executable. "" fingerprints the running one (size and mtime)
+	// unless Version names a release; tests set it.
 	Build string
 	// Rebuild ignores the cache and analyzes every file again.
 	Rebuild bool
@@ -91,12 +95,21 @@ func Build(ctx context.Context, e *check.Engine, opts Options) (*Index, error) {
 	}
 	ix.Stats.CachePath = path
 	build := opts.Build
-	if build == "" {
+	if build == "" && !released(opts.Version) {
 		build = buildID()
 	}
 	key := cacheKey(opts.Version, build, e.Config.Hash)
 
 	// Read the cache while the walk runs: one is I/O and decoding, the other system calls.
+	// Everything the decoder allocates stays live, so collecting garbage meanwhile would
+	// only mark the same growing heap again and again: hold the collector off (see gcAfter).
+	gcPercent := gcOff()
+	gcRestored := false
+	defer func() {
+		if !gcRestored {
+			gcAfter(gcPercent)
+		}
+	}()
 	oldc := make(chan *snapshot, 1)
 	go func() {
 		if opts.Rebuild {
@@ -165,6 +178,11 @@ func Build(ctx context.Context, e *check.Engine, opts Options) (*Index, error) {
 		analyze = append(analyze, i)
 	}
 
+	if len(analyze) > gcAnalyzeMax {
+		// Analyzing makes garbage: collect as usual meanwhile.
+		gcOn(gcPercent)
+		gcRestored = true
+	}
 	if err := analyzeAll(ctx, e, l.files, analyze, contents, files, opts.Progress); err != nil {
 		return nil, err
 	}
@@ -200,6 +218,76 @@ func Build(ctx context.Context, e *check.Engine, opts Options) (*Index, error) {
 	}
 	ix.Stats.Elapsed = time.Since(began)
 	return ix, nil
+}
+
+// gcAnalyzeMax is how many files Build analyzes with the collector still off.
+const gcAnalyzeMax = 1000
+
+// gc remembers the collector's own percent while Build has changed it.
+var gc struct {
+	sync.Mutex
+	base    int
+	changed bool
+}
+
+// gcOff stops the collector for a load and returns the percent to come back to.
+func gcOff() int {
+	gc.Lock()
+	defer gc.Unlock()
+	p := debug.SetGCPercent(-1)
+	if gc.changed {
+		p = gc.base
+	}
+	gc.base, gc.changed = p, true
+	return p
+}
+
+// gcOn restores the collector's percent.
+func gcOn(percent int) {
+	gc.Lock()
+	defer gc.Unlock()
+	debug.SetGCPercent(percent)
+	gc.changed = false
+}
+
+// gcAfter turns the collector back on after a load, with a goal of twice the heap the load
+// left rather than twice the tiny heap the last collection (at start-up) marked: otherwise
+// it would start at once and mark the whole index, which a command-line run keeps to its
+// end. Once a collection has run, the usual percent comes back, so that a process that
+// builds an index again and again does not grow without bound. A percent below zero
+// (GOGC=off) is left as it is.
+func gcAfter(percent int) {
+	s := []metrics.Sample{{Name: "/gc/heap/live:bytes"}, {Name: "/memory/classes/heap/objects:bytes"}}
+	metrics.Read(s)
+	if percent < 0 || s[0].Value.Kind() != metrics.KindUint64 || s[1].Value.Kind() != metrics.KindUint64 {
+		gcOn(percent)
+		return
+	}
+	live, heap := max(s[0].Value.Uint64(), 4<<20), s[1].Value.Uint64()
+	scaled := int(float64(heap)*float64(100+percent)/float64(live)) - 100
+	if scaled <= percent {
+		gcOn(percent)
+		return
+	}
+	gc.Lock()
+	debug.SetGCPercent(scaled)
+	gc.Unlock()
+	sentinel := &struct{ _ *int }{}
+	runtime.AddCleanup(sentinel, func(percent int) {
+		gc.Lock()
+		defer gc.Unlock()
+		if gc.changed && gc.base == percent {
+			debug.SetGCPercent(percent)
+			gc.changed = false
+		}
+	}, percent)
+}
+
+// released reports whether a version names one build of gitsm: a release, not a development
+// build ("dev", or a `git describe` of a dirty tree), whose code may change under the same
+// name.
+func released(version string) bool {
+	return version != "" && version != "dev" && !strings.Contains(version, "dirty")
 }
 
 // analyzeAll analyzes the files at the indexes todo in parallel, with content already read
