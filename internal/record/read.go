@@ -146,16 +146,24 @@ func ReadFile(root, rel string, maxSize int64) ([]byte, *finding.Finding) {
 		return nil, &f
 	}
 	defer fh.Close()
-	// Read what Lstat promised and one byte more, to notice a file that grew since.
-	src := make([]byte, info.Size()+1)
-	n, err := io.ReadFull(fh, src)
-	switch {
-	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
-		src = src[:n]
-	case err != nil:
-		f := fileFinding(rel, "cannot read: %v", unwrapPath(err))
-		return nil, &f
-	default: // it grew: read on, up to the limit
+	// Read what Lstat promised and one byte more, to notice a file that grew since; a read
+	// that returns exactly the size is the whole file, without a second read to see EOF.
+	size := int(info.Size())
+	src := make([]byte, size+1)
+	n := 0
+	for n < size {
+		m, err := fh.Read(src[n:])
+		n += m
+		if errors.Is(err, io.EOF) || (err == nil && m == 0) {
+			break
+		}
+		if err != nil {
+			f := fileFinding(rel, "cannot read: %v", unwrapPath(err))
+			return nil, &f
+		}
+	}
+	src = src[:n]
+	if n > size { // it grew: read on, up to the limit
 		rest, err := io.ReadAll(io.LimitReader(fh, maxSize+1-int64(n)))
 		if err != nil {
 			f := fileFinding(rel, "cannot read: %v", unwrapPath(err))
