@@ -44,6 +44,11 @@ func CachePath(root string) string {
 	}
 }
 
+// deltaPath is where the changes since the cache at path was written are kept.
+func deltaPath(path string) string {
+	return strings.TrimSuffix(path, ".index") + ".delta"
+}
+
 // gitDirAt returns the git directory of a work tree whose top is dir: dir/.git when it is a
 // directory, or the directory a `.git` file names (`gitdir: …`, as in linked work trees and
 // submodules).

@@ -11,6 +11,13 @@
 // cache key changes: the cache format, the gitsm version or executable, or the repository
 // settings (`.gitsm/config.yaml`, which also holds the custom-field schemas). A cache that
 // cannot be read or fails its checksum is ignored and rebuilt, never an error.
+//
+// Changes since the cache was written go to a small `records.delta` beside it, so that editing
+// one record does not rewrite a cache of 100,000; once the delta holds more than a sixteenth
+// of the records, the cache is written again whole. Every entry says only "the file at this
+// path with this fingerprint gave this result", so any cache and delta, however old or
+// written by whichever concurrent run, combine correctly: an entry that no longer fits its
+// file is merely not used.
 package index
 
 import (
@@ -110,48 +117,49 @@ func Build(ctx context.Context, e *check.Engine, opts Options) (*Index, error) {
 			gcAfter(gcPercent)
 		}
 	}()
-	oldc := make(chan *snapshot, 1)
+	type loaded struct{ base, delta *snapshot }
+	oldc := make(chan loaded, 1)
 	go func() {
 		if opts.Rebuild {
-			oldc <- nil
+			oldc <- loaded{}
 			return
 		}
-		oldc <- readCache(path, key)
+		base := readCache(path, key)
+		var delta *snapshot
+		if base != nil {
+			delta = readCache(deltaPath(path), key)
+		}
+		oldc <- loaded{base, delta}
 	}()
 	l, err := walk(ctx, e.Root)
 	old := <-oldc
 	if err != nil {
 		return nil, fmt.Errorf("list records: %w", err)
 	}
-	ix.Stats.CacheHit = old != nil
+	ix.Stats.CacheHit = old.base != nil
+	cached := merge(old.base, old.delta)
 
 	// Both lists are sorted by path: merge them.
-	var oldEntries []entry
-	var racyAfter int64
-	if old != nil {
-		oldEntries = old.Entries
-		racyAfter = old.ScanStart - int64(racyWindow)
-	}
 	files := make([]record.File, len(l.files), len(l.files)+len(l.findings))
 	var analyze, rehash []int
-	// matched[i] is the index in oldEntries of the cached result reused for file i, or -1.
+	// matched[i] is the index in cached of the result reused for file i, or -1.
 	matched := make([]int, len(l.files))
 	j := 0
 	for i, w := range l.files {
-		for j < len(oldEntries) && oldEntries[j].File.Path < w.path {
+		for j < len(cached) && cached[j].File.Path < w.path {
 			j++
 			ix.Stats.Removed++
 		}
 		matched[i] = -1
-		var o *entry
-		if j < len(oldEntries) && oldEntries[j].File.Path == w.path {
-			o = &oldEntries[j]
+		var o *cachedEntry
+		if j < len(cached) && cached[j].File.Path == w.path {
+			o = &cached[j]
 			j++
 		}
 		switch {
 		case o == nil || !w.ok || o.Stamp != w.stamp:
 			analyze = append(analyze, i)
-		case o.Stamp.MTime >= racyAfter || o.Stamp.CTime >= racyAfter:
+		case o.Stamp.MTime >= o.racyAfter || o.Stamp.CTime >= o.racyAfter:
 			matched[i] = j - 1
 			rehash = append(rehash, i)
 		default:
@@ -160,7 +168,7 @@ func Build(ctx context.Context, e *check.Engine, opts Options) (*Index, error) {
 			ix.Stats.Reused++
 		}
 	}
-	ix.Stats.Removed += len(oldEntries) - j
+	ix.Stats.Removed += len(cached) - j
 
 	// A racily clean file is unchanged if its content still hashes the same.
 	contents := make([][]byte, len(l.files))
@@ -168,7 +176,7 @@ func Build(ctx context.Context, e *check.Engine, opts Options) (*Index, error) {
 		rel := l.files[i].path
 		src, ff := record.ReadFile(e.Root, rel, e.Config.MaxFileSize)
 		ix.Stats.Rehashed++
-		if o := &oldEntries[matched[i]]; ff == nil && gitrepo.BlobHash(src).String() == o.File.Hash {
+		if o := &cached[matched[i]]; ff == nil && gitrepo.BlobHash(src).String() == o.File.Hash {
 			files[i] = o.File
 			ix.Stats.Reused++
 			continue
@@ -199,25 +207,88 @@ func Build(ctx context.Context, e *check.Engine, opts Options) (*Index, error) {
 		}
 	}
 
-	if path != "" && (old == nil || len(analyze) > 0 || ix.Stats.Removed > 0) {
-		entries := make([]entry, 0, len(l.files))
-		src := make([]int, 0, len(l.files))
-		for i, w := range l.files {
-			f := &files[i]
-			if !w.ok || f.Hash == "" || !cacheable(f) {
-				continue
-			}
-			entries = append(entries, entry{Stamp: w.stamp, File: *f})
-			src = append(src, matched[i])
-		}
-		if err := writeCache(path, encode(key, began.UnixNano(), plan(old, entries, src))); err != nil {
-			ix.Stats.WriteErr = err
-		} else {
-			ix.Stats.Written = true
-		}
+	if path != "" && (old.base == nil || len(analyze) > 0 || ix.Stats.Removed > 0) {
+		ix.Stats.WriteErr = store(path, key, began.UnixNano(), old.base, l.files, files, matched, cached, ix.Stats.Removed)
+		ix.Stats.Written = ix.Stats.WriteErr == nil
 	}
 	ix.Stats.Elapsed = time.Since(began)
 	return ix, nil
+}
+
+// cachedEntry is a cached result that a walked file may reuse: from the base cache, or from
+// the delta written since, which overrides it.
+type cachedEntry struct {
+	*entry
+	base      int   // index in the base's entries, or -1 when it comes from the delta
+	racyAfter int64 // stamps from this instant on are racily clean
+}
+
+// merge lists the entries of the base cache and its delta by path; the delta's win.
+func merge(base, delta *snapshot) []cachedEntry {
+	if base == nil {
+		return nil
+	}
+	var ds []entry
+	var deltaRacy int64
+	if delta != nil {
+		ds = delta.Entries
+		deltaRacy = delta.ScanStart - int64(racyWindow)
+	}
+	baseRacy := base.ScanStart - int64(racyWindow)
+	out := make([]cachedEntry, 0, len(base.Entries)+len(ds))
+	i, j := 0, 0
+	for i < len(base.Entries) || j < len(ds) {
+		switch {
+		case j == len(ds) || (i < len(base.Entries) && base.Entries[i].File.Path < ds[j].File.Path):
+			out = append(out, cachedEntry{&base.Entries[i], i, baseRacy})
+			i++
+		default:
+			if i < len(base.Entries) && base.Entries[i].File.Path == ds[j].File.Path {
+				i++
+			}
+			out = append(out, cachedEntry{&ds[j], -1, deltaRacy})
+			j++
+		}
+	}
+	return out
+}
+
+// deltaMin is the most entries a delta may hold, whatever the size of the base; beyond
+// deltaMin and a sixteenth of the base, the base is written again with everything.
+var deltaMin = 512
+
+// store writes the index after a run that changed something. Entries that are not in the
+// base cache as they are (new, changed, or in the delta already) go to a small delta file
+// next to it, so that a one-file change writes one entry, not the whole cache; when the
+// delta grows too big, files were removed, or there is no base yet, the base is written
+// again (copying its unchanged chunks) and the delta removed.
+func store(path, key string, scanStart int64, base *snapshot, ws []walked, files []record.File, matched []int, cached []cachedEntry, removed int) error {
+	all := make([]entry, 0, len(ws))
+	src := make([]int, 0, len(ws))
+	var fresh []entry
+	for i, w := range ws {
+		f := &files[i]
+		if !w.ok || f.Hash == "" || !cacheable(f) {
+			continue
+		}
+		en := entry{Stamp: w.stamp, File: *f}
+		b := -1
+		if m := matched[i]; m >= 0 {
+			b = cached[m].base
+		}
+		all = append(all, en)
+		src = append(src, b)
+		if b < 0 {
+			fresh = append(fresh, en)
+		}
+	}
+	if base != nil && removed == 0 && len(fresh) <= max(deltaMin, len(base.Entries)/16) {
+		return writeCache(deltaPath(path), encode(key, scanStart, plan(nil, fresh, nil)))
+	}
+	if err := writeCache(path, encode(key, scanStart, plan(base, all, src))); err != nil {
+		return err
+	}
+	return removeCache(deltaPath(path))
 }
 
 // gcAnalyzeMax is how many files Build analyzes with the collector still off.

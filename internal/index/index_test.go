@@ -410,3 +410,88 @@ func TestCachePath(t *testing.T) {
 		})
 	}
 }
+
+// TestDelta checks that small changes go to the delta file and leave the base cache alone,
+// that a big change writes the base again, and that a broken delta only costs a re-read.
+func TestDelta(t *testing.T) {
+	noRacy(t)
+	dir := fixture(t)
+	build(t, dir, Options{})
+	base := CachePath(dir)
+	delta := deltaPath(base)
+	before, err := os.Stat(base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	edit := func(rel, title string) {
+		t.Helper()
+		p := filepath.Join(dir, filepath.FromSlash(rel))
+		b, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b = []byte(strings.Replace(string(b), "\ntitle: ", "\ntitle: "+title+" ", 1))
+		if err := os.WriteFile(p, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	edit("incidents/2026/INC-000002.yaml", "one")
+	ix := build(t, dir, Options{})
+	after, err := os.Stat(base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !os.SameFile(before, after) || !after.ModTime().Equal(before.ModTime()) {
+		t.Errorf("a one-file change rewrote the base cache")
+	}
+	if s := readCache(delta, cacheKey("test", "test", engine(t, dir).Config.Hash)); s == nil || len(s.Entries) != 1 {
+		t.Errorf("delta: got %v, want one entry", s)
+	}
+	if got, want := statsOf(ix.Stats), (stats{Analyzed: 1, Reused: ix.Stats.Files - 1, CacheHit: true, Written: true}); got != want {
+		t.Errorf("got %+v, want %+v", got, want)
+	}
+
+	// A second change keeps the first in the delta.
+	edit("incidents/2026/INC-000003.yaml", "two")
+	build(t, dir, Options{})
+	if s := readCache(delta, cacheKey("test", "test", engine(t, dir).Config.Hash)); s == nil || len(s.Entries) != 2 {
+		t.Errorf("delta: got %v, want two entries", s)
+	}
+	again := build(t, dir, Options{})
+	if got, want := statsOf(again.Stats), (stats{Reused: again.Stats.Files, CacheHit: true}); got != want {
+		t.Errorf("base and delta: got %+v, want %+v", got, want)
+	}
+	if diff := cmp.Diff(scan(t, dir), again.Files, equateEmpty); diff != "" {
+		t.Errorf("index differs from a scan (-scan +index):\n%s", diff)
+	}
+
+	// A broken delta costs a re-read of what it held, nothing else.
+	write(t, dir, ".git/gitsm/records.delta", "GITSMIX\nbroken")
+	ix = build(t, dir, Options{})
+	if got, want := statsOf(ix.Stats), (stats{Analyzed: 2, Reused: ix.Stats.Files - 2, CacheHit: true, Written: true}); got != want {
+		t.Errorf("broken delta: got %+v, want %+v", got, want)
+	}
+
+	// Past the delta's limit, the base is written again and the delta goes.
+	old := deltaMin
+	deltaMin = 0
+	t.Cleanup(func() { deltaMin = old })
+	for _, id := range []string{"000004", "000005", "000006", "000007", "000008", "000009", "000010"} {
+		edit("incidents/2026/INC-"+id+".yaml", "many")
+	}
+	ix = build(t, dir, Options{})
+	if ix.Stats.Analyzed != 7 || !ix.Stats.Written {
+		t.Errorf("got %+v, want 7 analyzed and written", ix.Stats)
+	}
+	if _, err := os.Stat(delta); !os.IsNotExist(err) {
+		t.Errorf("the delta is still there after the base was written again: %v", err)
+	}
+	again = build(t, dir, Options{})
+	if got, want := statsOf(again.Stats), (stats{Reused: again.Stats.Files, CacheHit: true}); got != want {
+		t.Errorf("after the base was written again: got %+v, want %+v", got, want)
+	}
+	if diff := cmp.Diff(scan(t, dir), again.Files, equateEmpty); diff != "" {
+		t.Errorf("index differs from a scan (-scan +index):\n%s", diff)
+	}
+}

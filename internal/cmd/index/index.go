@@ -32,8 +32,9 @@ func NewCmdIndex(f *command.Factory, runF func(context.Context, *Options) error)
 listings filter on, and the links between records in both directions (a problem's incidents, a
 CI's incidents, problems and changes, a change's incidents caused, a parent's children …).
 
-The index is cached in .git/gitsm/records.index, keyed by each file's git blob hash and stamped
-with its size, modification time and inode, so a refresh re-reads only the files that changed.
+The index is cached in .git/gitsm/records.index (and records.delta for recent changes), keyed
+by each file's git blob hash and stamped with its size, modification time and inode, so a
+refresh re-reads only the files that changed.
 list, show, impact and validate refresh it themselves; run this command to build it ahead of
 time, to rebuild it from scratch, or to export it. Outside a git repository nothing is cached.
 
