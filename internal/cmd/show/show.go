@@ -106,6 +106,8 @@ type View struct {
 	Links  Links       `json:"links" yaml:"links"`
 	AsOf   *time.Time  `json:"as_of,omitempty" yaml:"as_of,omitempty"`
 	SLA    []SLAView   `json:"sla,omitempty" yaml:"sla,omitempty"`
+	// Duplicates are the other files with the same ID (a validation error).
+	Duplicates []string `json:"duplicates,omitempty" yaml:"duplicates,omitempty"`
 }
 
 // Run runs `gitsm show`.
@@ -132,6 +134,9 @@ func Run(ctx context.Context, opts *Options) error {
 	v, err := Build(ix, e, opts.ID, asOf)
 	if err != nil {
 		return err
+	}
+	if len(v.Duplicates) > 0 && !f.Quiet {
+		fmt.Fprintf(f.IO.ErrOut, "gitsm: warning: %s is also the ID of %s; run gitsm validate\n", v.ID, strings.Join(v.Duplicates, ", "))
 	}
 	switch format {
 	case "json":
@@ -164,6 +169,9 @@ func Build(ix *index.Index, e *check.Engine, id string, asOf time.Time) (*View, 
 		return nil, err
 	}
 	v := &View{ID: r.ID, Kind: r.Kind, Path: r.Path, Title: r.Title, Fields: fields}
+	for _, d := range rs[1:] {
+		v.Duplicates = append(v.Duplicates, d.Path)
+	}
 	for _, l := range ix.Out(r) {
 		v.Links.Out = append(v.Links.Out, view(ix, l))
 	}
