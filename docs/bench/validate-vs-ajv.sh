@@ -76,22 +76,36 @@ median() {
 	sort -n | awk '{ a[NR] = $1 } END { if (NR % 2) print a[(NR + 1) / 2]; else print (a[NR / 2] + a[NR / 2 + 1]) / 2 }'
 }
 
-# measure NAME DIR RUNS CMD... — runs CMD in DIR once untimed, then RUNS times under GNU time,
-# and prints "median-wall median-cpu max-rss-MiB" (seconds, seconds, MiB).
+# measure DIR RUNS SCRIPT... — runs each script in DIR once untimed, then RUNS rounds of each
+# script in turn under GNU time (taking turns, so that both tools meet the same background
+# load), and leaves "median-wall median-cpu max-rss-MiB" (seconds, seconds, MiB) of script i
+# in $work/result.i.
 measure() {
-	local name=$1 dir=$2 runs=$3
-	shift 3
-	(cd "$dir" && "${pin[@]}" "$@") || { echo "$name failed on $dir" >&2; exit 1; }
-	: > "$work/times"
-	for _ in $(seq "$runs"); do
-		(cd "$dir" && /usr/bin/time -f '%e %U %S %M' -o "$work/t" "${pin[@]}" "$@")
-		cat "$work/t" >> "$work/times"
+	local dir=$1 runs=$2
+	shift 2
+	local i
+	for cmd in "$@"; do
+		(cd "$dir" && "${pin[@]}" "$cmd") || { echo "$cmd failed on $dir" >&2; exit 1; }
 	done
-	printf '%s %s %s\n' \
-		"$(awk '{ print $1 }' "$work/times" | median)" \
-		"$(awk '{ print $2 + $3 }' "$work/times" | median)" \
-		"$(awk '{ print int($4 / 1024) }' "$work/times" | sort -n | tail -1)"
-	log "$name: wall user sys rss(KiB) per run: $(tr '\n' ';' < "$work/times")"
+	i=0
+	for cmd in "$@"; do : > "$work/times.$i"; i=$((i + 1)); done
+	for _ in $(seq "$runs"); do
+		i=0
+		for cmd in "$@"; do
+			(cd "$dir" && /usr/bin/time -f '%e %U %S %M' -o "$work/t" "${pin[@]}" "$cmd")
+			cat "$work/t" >> "$work/times.$i"
+			i=$((i + 1))
+		done
+	done
+	i=0
+	for cmd in "$@"; do
+		printf '%s %s %s\n' \
+			"$(awk '{ print $1 }' "$work/times.$i" | median)" \
+			"$(awk '{ print $2 + $3 }' "$work/times.$i" | median)" \
+			"$(awk '{ print int($4 / 1024) }' "$work/times.$i" | sort -n | tail -1)" > "$work/result.$i"
+		log "$(basename "$cmd") on $dir: wall user sys rss(KiB) per run: $(tr '\n' ';' < "$work/times.$i")"
+		i=$((i + 1))
+	done
 }
 
 generate() {
@@ -113,14 +127,16 @@ load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 small=$(generate "$SMALL")
 nsmall=$(files "$small")
 log "timing on $nsmall record files"
-g_small=$(measure "gitsm $SMALL" "$small" "$RUNS" "$work/gitsm.sh")
-a_seq=$(measure "ajv-cli sequential $SMALL" "$small" "$RUNS" "$work/ajv-seq.sh")
-a_par=$(measure "ajv-cli $CORES in parallel $SMALL" "$small" "$RUNS" "$work/ajv-par.sh")
+measure "$small" "$RUNS" "$work/gitsm.sh" "$work/ajv-seq.sh" "$work/ajv-par.sh"
+g_small=$(cat "$work/result.0")
+a_seq=$(cat "$work/result.1")
+a_par=$(cat "$work/result.2")
 if [ "$LARGE" -gt 0 ]; then
 	large=$(generate "$LARGE")
 	nlarge=$(files "$large")
-	g_large=$(measure "gitsm $LARGE" "$large" "$LARGE_RUNS" "$work/gitsm.sh")
-	a_large=$(measure "ajv-cli $CORES in parallel $LARGE" "$large" "$LARGE_RUNS" "$work/ajv-par.sh")
+	measure "$large" "$LARGE_RUNS" "$work/gitsm.sh" "$work/ajv-par.sh"
+	g_large=$(cat "$work/result.0")
+	a_large=$(cat "$work/result.1")
 fi
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 
@@ -132,7 +148,7 @@ Machine: $(nproc --all) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -
 $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo) RAM, $(uname -sr); \
 both tools pinned to $CORES cores (\`${pin[*]}\`); load average $load_before before, $load_after after.
 Versions: $(cd "$root" && go version | cut -d' ' -f3), node $(node --version), $AJV_CLI, $AJV_FORMATS. \
-Median of $RUNS runs ($LARGE_RUNS for $LARGE records) after a warm-up run; warm file cache.
+Median of $RUNS runs ($LARGE_RUNS for $LARGE records), the tools taking turns, after a warm-up run; warm file cache.
 
 | tool | record files | wall (median) | user+sys | records/s | peak RSS |
 |---|---|---|---|---|---|
