@@ -58,13 +58,14 @@ type OpenCounts struct {
 	Changes   int `json:"changes"`
 }
 
-// ErrNotCI says an impact analysis was asked for a record that is not a CI.
-type ErrNotCI struct {
+// NotCIError says an impact analysis was asked for a record that is not a CI.
+type NotCIError struct {
 	ID   string
 	Kind record.Kind
 }
 
-func (e *ErrNotCI) Error() string {
+// Error says what the record is instead.
+func (e *NotCIError) Error() string {
 	article := "a"
 	if strings.ContainsRune("AEIOU", rune(string(e.Kind)[0])) {
 		article = "an"
@@ -82,7 +83,7 @@ func (ix *Index) Impact(id string, depth int) (*Impact, error) {
 		return nil, fmt.Errorf("no record %s", id)
 	}
 	if root.Kind != record.CI {
-		return nil, &ErrNotCI{ID: id, Kind: root.Kind}
+		return nil, &NotCIError{ID: id, Kind: root.Kind}
 	}
 	// Breadth first: the level at which each CI is first reached.
 	dist := map[string]int{id: 0}

@@ -83,7 +83,7 @@ func Run(ctx context.Context, opts *Options) error {
 		return fmt.Errorf("no record %s (see gitsm list ci)", opts.ID)
 	}
 	res, err := ix.Impact(opts.ID, opts.Depth)
-	var notCI *index.ErrNotCI
+	var notCI *index.NotCIError
 	if errors.As(err, &notCI) {
 		return command.UsageErrorf("%v", err)
 	}
