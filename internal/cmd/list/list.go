@@ -2,6 +2,7 @@
 package list
 
 import (
+	"bufio"
 	"context"
 	"encoding/csv"
 	"encoding/json"
@@ -190,7 +191,11 @@ func Run(ctx context.Context, opts *Options) error {
 		}
 	}
 	sel := q.Select(recs)
-	if err := Write(f.IO.Out, format, q.Columns, sel); err != nil {
+	out := bufio.NewWriterSize(f.IO.Out, 1<<16)
+	if err := Write(out, format, q.Columns, sel); err != nil {
+		return err
+	}
+	if err := out.Flush(); err != nil {
 		return err
 	}
 	if len(sel) == 0 && format == "text" && !f.Quiet {

@@ -2,6 +2,7 @@
 package show
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -151,7 +152,11 @@ func Run(ctx context.Context, opts *Options) error {
 		}
 		return enc.Close()
 	}
-	return v.WriteText(f.IO.Out)
+	out := bufio.NewWriter(f.IO.Out)
+	if err := v.WriteText(out); err != nil {
+		return err
+	}
+	return out.Flush()
 }
 
 // Build assembles the view of the record with this ID as of an instant.
