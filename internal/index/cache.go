@@ -103,10 +103,11 @@ func buildID() string {
 	return fmt.Sprintf("%s %d %d", exe, info.Size(), info.ModTime().UnixNano())
 }
 
-// readCache loads the cache at path when its key matches. Anything unexpected — no file, an
-// old format, another key, a truncated or corrupted file — gives nil: a cache is only ever a
-// shortcut, never a reason to fail.
-func readCache(path, key string) *snapshot {
+// readCache loads the cache at path when its key matches, decoding only the chunks that keep
+// accepts (all when keep is nil). Anything unexpected — no file, an old format, another key, a
+// truncated or corrupted file — gives nil: a cache is only ever a shortcut, never a reason to
+// fail.
+func readCache(path, key string, keep func(lo, hi string) bool) *snapshot {
 	if path == "" {
 		return nil
 	}
@@ -117,7 +118,7 @@ func readCache(path, key string) *snapshot {
 	if k, ok := header(b); !ok || k != key {
 		return nil
 	}
-	s, err := decode(b)
+	s, err := decodeSome(b, keep)
 	if err != nil || s.Key != key {
 		return nil
 	}

@@ -21,10 +21,12 @@ import (
 // reflection) takes longer than the whole warm run may. Layout:
 //
 //	magic "GITSMIX\n" | uvarint format | string key | varint scan start (Unix ns)
-//	uvarint entries | uvarint chunks | per chunk: uvarint bytes, uvarint entries
+//	uvarint entries | uvarint chunks | per chunk: uvarint bytes, uvarint entries, string path
 //	chunk data … | CRC-32C (little endian) of everything before it
 //
-// Entries are encoded in chunks of chunkSize so that they can be decoded in parallel. Inside
+// Entries are sorted by path and encoded in chunks of chunkSize so that they can be decoded in
+// parallel; each chunk's first path lets a reader that wants one kind decode only the chunks
+// that hold its folder. Inside
 // a chunk, a string is a uvarint x: when x is even, x/2 bytes of the string follow; when odd,
 // it is the (x-1)/2-th short string already written in this chunk (field names, states,
 // paths repeat a lot). Decoded strings point into the file's bytes (unsafe.String): the
@@ -32,7 +34,7 @@ import (
 
 const (
 	magic         = "GITSMIX\n"
-	formatVersion = 1
+	formatVersion = 2
 	dictMaxLen    = 48 // longer strings are rarely repeated
 )
 
@@ -64,13 +66,16 @@ type snapshot struct {
 	ScanStart int64 // Unix ns when the run that wrote the cache began to look at files
 	Entries   []entry
 
-	chunks []chunk // where the entries came from, when decoded
+	chunks  []chunk // where the entries came from, when decoded
+	partial bool    // only some chunks were decoded: never the base of a new cache
 }
 
-// chunk is one chunk of a decoded cache: its bytes and the entries it holds.
+// chunk is one chunk of a decoded cache: its bytes, the entries it holds and the path of the
+// first.
 type chunk struct {
 	raw          []byte
 	first, count int
+	path         string
 }
 
 // field value tags
@@ -215,7 +220,8 @@ func sortedKeys(m map[string]any) []string {
 // change only the chunk that holds the file is encoded again.
 type piece struct {
 	raw     []byte
-	count   int // entries in raw
+	count   int    // entries in raw
+	path    string // of raw's first entry
 	entries []entry
 }
 
@@ -265,7 +271,7 @@ func plan(old *snapshot, entries []entry, src []int) []piece {
 		if chunkAt != nil && chunkAt[i] > 0 {
 			flush(i)
 			ch := old.chunks[chunkAt[i]-1]
-			out = append(out, piece{raw: ch.raw, count: ch.count})
+			out = append(out, piece{raw: ch.raw, count: ch.count, path: ch.path})
 			i += ch.count
 			pending = i
 			continue
@@ -280,16 +286,20 @@ func plan(old *snapshot, entries []entry, src []int) []piece {
 func encode(key string, scanStart int64, pieces []piece) []byte {
 	chunks := make([][]byte, len(pieces))
 	counts := make([]int, len(pieces))
+	paths := make([]string, len(pieces))
 	n := 0
 	var wg sync.WaitGroup
 	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
 	for c, p := range pieces {
 		if p.raw != nil {
-			chunks[c], counts[c] = p.raw, p.count
+			chunks[c], counts[c], paths[c] = p.raw, p.count, p.path
 			n += p.count
 			continue
 		}
 		counts[c] = len(p.entries)
+		if len(p.entries) > 0 {
+			paths[c] = p.entries[0].File.Path
+		}
 		n += len(p.entries)
 		wg.Add(1)
 		sem <- struct{}{}
@@ -304,8 +314,8 @@ func encode(key string, scanStart int64, pieces []piece) []byte {
 	}
 	wg.Wait()
 	size := 64 + len(key)
-	for _, c := range chunks {
-		size += len(c) + 20
+	for c, b := range chunks {
+		size += len(b) + 20 + len(paths[c])
 	}
 	h := &encoder{buf: make([]byte, 0, size)}
 	h.buf = append(h.buf, magic...)
@@ -318,6 +328,8 @@ func encode(key string, scanStart int64, pieces []piece) []byte {
 	for c, b := range chunks {
 		h.uvarint(uint64(len(b)))
 		h.uvarint(uint64(counts[c]))
+		h.uvarint(uint64(len(paths[c])))
+		h.buf = append(h.buf, paths[c]...)
 	}
 	for _, b := range chunks {
 		h.buf = append(h.buf, b...)
@@ -337,7 +349,12 @@ func header(b []byte) (key string, ok bool) {
 
 // decode reads a snapshot, verifying its checksum. It never panics on bad input: every read
 // is bounds-checked, and a failure anywhere makes the whole cache invalid.
-func decode(b []byte) (*snapshot, error) {
+func decode(b []byte) (*snapshot, error) { return decodeSome(b, nil) }
+
+// decodeSome decodes only the chunks that keep accepts, given the chunk's first path and the
+// next chunk's ("" for the last chunk): the chunk holds the paths from lo up to, not
+// including, hi. With keep nil it decodes everything.
+func decodeSome(b []byte, keep func(lo, hi string) bool) (*snapshot, error) {
 	if len(b) < len(magic)+4 {
 		return nil, errCorrupt
 	}
@@ -345,11 +362,11 @@ func decode(b []byte) (*snapshot, error) {
 	if crc32.Checksum(body, castagnoli) != binary.LittleEndian.Uint32(b[len(b)-4:]) {
 		return nil, errCorrupt
 	}
-	return parse(body)
+	return parse(body, keep)
 }
 
 // parse decodes a cache file without its checksum.
-func parse(body []byte) (*snapshot, error) {
+func parse(body []byte, keep func(lo, hi string) bool) (*snapshot, error) {
 	d := &decoder{buf: body}
 	if !d.magic() {
 		return nil, errCorrupt
@@ -357,16 +374,19 @@ func parse(body []byte) (*snapshot, error) {
 	s := &snapshot{Key: d.rawString(), ScanStart: d.varint()}
 	n := d.count(1)
 	nchunks := d.count(1)
-	type span struct{ off, len, entries, first int }
+	type span struct {
+		off, len, entries, first int
+		path                     string
+	}
 	spans := make([]span, nchunks)
-	first := 0
+	total := 0
 	for c := range spans {
 		spans[c].len = d.count(1)
 		spans[c].entries = d.count(1)
-		spans[c].first = first
-		first += spans[c].entries
+		spans[c].path = d.rawString()
+		total += spans[c].entries
 	}
-	if d.err != nil || first != n {
+	if d.err != nil || total != n {
 		return nil, errCorrupt
 	}
 	off := d.off
@@ -377,23 +397,41 @@ func parse(body []byte) (*snapshot, error) {
 	if off != len(body) {
 		return nil, errCorrupt
 	}
-	s.Entries = make([]entry, n)
-	s.chunks = make([]chunk, nchunks)
-	errs := make([]error, nchunks)
+	kept := spans[:0:0]
+	first := 0
+	for c, sp := range spans {
+		hi := ""
+		if c+1 < len(spans) {
+			hi = spans[c+1].path
+		}
+		if keep != nil && !keep(sp.path, hi) {
+			s.partial = true
+			continue
+		}
+		sp.first = first
+		first += sp.entries
+		kept = append(kept, sp)
+	}
+	s.Entries = make([]entry, first)
+	s.chunks = make([]chunk, len(kept))
+	errs := make([]error, len(kept))
 	var wg sync.WaitGroup
 	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
-	for c, sp := range spans {
+	for c, sp := range kept {
 		wg.Add(1)
 		sem <- struct{}{}
 		go func() {
 			defer func() { <-sem; wg.Done() }()
 			raw := body[sp.off : sp.off+sp.len : sp.off+sp.len]
-			s.chunks[c] = chunk{raw: raw, first: sp.first, count: sp.entries}
+			s.chunks[c] = chunk{raw: raw, first: sp.first, count: sp.entries, path: sp.path}
 			cd := &decoder{buf: raw, kinds: map[string][]record.Kind{}}
 			for i := sp.first; i < sp.first+sp.entries && cd.err == nil; i++ {
 				cd.entry(&s.Entries[i])
 			}
 			if cd.err == nil && cd.off != len(cd.buf) {
+				cd.err = errCorrupt
+			}
+			if cd.err == nil && sp.entries > 0 && s.Entries[sp.first].File.Path != sp.path {
 				cd.err = errCorrupt
 			}
 			errs[c] = cd.err

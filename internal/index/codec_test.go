@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/gitsm/gitsm/internal/record"
 )
 
 // fill sets every field reachable from v to a distinct non-zero value, so that a field added
@@ -169,6 +171,55 @@ func FuzzParse(f *testing.F) {
 	f.Add(good[:len(good)-4])
 	f.Add([]byte(magic + "\x01"))
 	f.Fuzz(func(t *testing.T, b []byte) {
-		parse(b)
+		parse(b, nil)
 	})
+}
+
+// TestDecodeSome checks that a reader limited to one folder decodes only the chunks that may
+// hold it, and all of those.
+func TestDecodeSome(t *testing.T) {
+	old := chunkSize
+	chunkSize = 3
+	t.Cleanup(func() { chunkSize = old })
+	var entries []entry
+	for _, p := range []string{"changes/a.yaml", "changes/b.yaml", "cis/a.yaml", "cis/b.yaml", "cis/c.yaml",
+		"cis/d.yaml", "cis/e.yaml", "incidents/a.yaml", "incidents/b.yaml", "incidents/c.yaml", "problems/a.yaml",
+		"problems/b.yaml", "problems/c.yaml", "problems/d.yaml", "slas/a.yaml"} {
+		entries = append(entries, entry{File: record.File{Path: p, Hash: "h"}})
+	}
+	b := encode("k", 1, plan(nil, entries, nil))
+	tests := []struct {
+		kinds []record.Kind
+		want  []string // paths decoded
+	}{
+		{nil, paths(entries)},
+		// chunks: changes/a changes/b cis/a | cis/b cis/c cis/d | cis/e incidents/a incidents/b |
+		// incidents/c problems/a problems/b | problems/c problems/d slas/a
+		{[]record.Kind{record.Incident}, []string{"cis/e.yaml", "incidents/a.yaml", "incidents/b.yaml", "incidents/c.yaml", "problems/a.yaml", "problems/b.yaml"}},
+		{[]record.Kind{record.CI}, []string{"changes/a.yaml", "changes/b.yaml", "cis/a.yaml", "cis/b.yaml", "cis/c.yaml", "cis/d.yaml", "cis/e.yaml", "incidents/a.yaml", "incidents/b.yaml"}},
+		{[]record.Kind{record.SLA}, []string{"problems/c.yaml", "problems/d.yaml", "slas/a.yaml"}},
+		{[]record.Kind{record.Calendar}, []string{}},
+	}
+	for _, tt := range tests {
+		t.Run(fmt.Sprint(tt.kinds), func(t *testing.T) {
+			s, err := decodeSome(b, newScope(tt.kinds).chunk)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tt.want, paths(s.Entries), equateEmpty); diff != "" {
+				t.Errorf("paths (-want +got):\n%s", diff)
+			}
+			if s.partial != (len(tt.want) < len(entries)) {
+				t.Errorf("partial: got %v", s.partial)
+			}
+		})
+	}
+}
+
+func paths(es []entry) []string {
+	out := []string{}
+	for _, e := range es {
+		out = append(out, e.File.Path)
+	}
+	return out
 }

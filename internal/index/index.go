@@ -27,6 +27,7 @@ import (
 	"runtime"
 	"runtime/debug"
 	"runtime/metrics"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -57,6 +58,10 @@ type Options struct {
 	NoCache   bool
 	// Progress receives a progress line while many files are analyzed; nil for none.
 	Progress io.Writer
+	// Kinds limits the index to the records of these kinds, so that listing one kind
+	// checks and decodes only its folder; empty means every kind. Such an index is partial:
+	// its links and the rules across records need all kinds.
+	Kinds []record.Kind
 }
 
 // Stats says how a Build went; tests and `gitsm index` read it.
@@ -81,6 +86,8 @@ type Index struct {
 	// files sorted by path, then the entries of the kind folders that cannot be records.
 	Files []record.File
 	Stats Stats
+	// Kinds are the kinds the index is limited to (Options.Kinds).
+	Kinds []record.Kind
 
 	linksOnce sync.Once
 	byID      map[string][]*record.Record
@@ -92,7 +99,8 @@ type Index struct {
 // and writes the cache back when anything changed.
 func Build(ctx context.Context, e *check.Engine, opts Options) (*Index, error) {
 	began := time.Now()
-	ix := &Index{Root: e.Root}
+	ix := &Index{Root: e.Root, Kinds: opts.Kinds}
+	scope := newScope(opts.Kinds)
 	path := opts.CachePath
 	if path == "" && !opts.NoCache {
 		path = CachePath(e.Root)
@@ -117,27 +125,29 @@ func Build(ctx context.Context, e *check.Engine, opts Options) (*Index, error) {
 			gcAfter(gcPercent)
 		}
 	}()
-	type loaded struct{ base, delta *snapshot }
 	oldc := make(chan loaded, 1)
 	go func() {
 		if opts.Rebuild {
 			oldc <- loaded{}
 			return
 		}
-		base := readCache(path, key)
+		base := readCache(path, key, scope.chunk)
 		var delta *snapshot
 		if base != nil {
-			delta = readCache(deltaPath(path), key)
+			delta = readCache(deltaPath(path), key, nil)
 		}
 		oldc <- loaded{base, delta}
 	}()
-	l, err := walk(ctx, e.Root)
+	l, err := walk(ctx, e.Root, scope.has)
 	old := <-oldc
 	if err != nil {
 		return nil, fmt.Errorf("list records: %w", err)
 	}
 	ix.Stats.CacheHit = old.base != nil
 	cached := merge(old.base, old.delta)
+	if scope != nil {
+		cached = slices.DeleteFunc(cached, func(c cachedEntry) bool { return !scope.has(c.File.Path) })
+	}
 
 	// Both lists are sorted by path: merge them.
 	files := make([]record.File, len(l.files), len(l.files)+len(l.findings))
@@ -208,12 +218,14 @@ func Build(ctx context.Context, e *check.Engine, opts Options) (*Index, error) {
 	}
 
 	if path != "" && (old.base == nil || len(analyze) > 0 || ix.Stats.Removed > 0) {
-		ix.Stats.WriteErr = store(path, key, began.UnixNano(), old.base, l.files, files, matched, cached, ix.Stats.Removed)
-		ix.Stats.Written = ix.Stats.WriteErr == nil
+		ix.Stats.Written, ix.Stats.WriteErr = store(path, key, began.UnixNano(), old, scope, l.files, files, matched, cached, ix.Stats.Removed)
 	}
 	ix.Stats.Elapsed = time.Since(began)
 	return ix, nil
 }
+
+// loaded is the cache as read: the base and the delta written since.
+type loaded struct{ base, delta *snapshot }
 
 // cachedEntry is a cached result that a walked file may reuse: from the base cache, or from
 // the delta written since, which overrides it.
@@ -261,8 +273,9 @@ var deltaMin = 512
 // base cache as they are (new, changed, or in the delta already) go to a small delta file
 // next to it, so that a one-file change writes one entry, not the whole cache; when the
 // delta grows too big, files were removed, or there is no base yet, the base is written
-// again (copying its unchanged chunks) and the delta removed.
-func store(path, key string, scanStart int64, base *snapshot, ws []walked, files []record.File, matched []int, cached []cachedEntry, removed int) error {
+// again (copying its unchanged chunks) and the delta removed. An index limited to some kinds
+// only ever writes the delta, keeping the delta's entries of the other kinds.
+func store(path, key string, scanStart int64, old loaded, scope *scope, ws []walked, files []record.File, matched []int, cached []cachedEntry, removed int) (bool, error) {
 	all := make([]entry, 0, len(ws))
 	src := make([]int, 0, len(ws))
 	var fresh []entry
@@ -282,13 +295,75 @@ func store(path, key string, scanStart int64, base *snapshot, ws []walked, files
 			fresh = append(fresh, en)
 		}
 	}
+	if scope != nil {
+		if old.base == nil {
+			return false, nil // a partial index cannot start a cache
+		}
+		if old.delta != nil {
+			for _, en := range old.delta.Entries {
+				if !scope.has(en.File.Path) {
+					fresh = append(fresh, en)
+				}
+			}
+			slices.SortFunc(fresh, func(a, b entry) int { return strings.Compare(a.File.Path, b.File.Path) })
+		}
+		return written(writeCache(deltaPath(path), encode(key, scanStart, plan(nil, fresh, nil))))
+	}
+	base := old.base
 	if base != nil && removed == 0 && len(fresh) <= max(deltaMin, len(base.Entries)/16) {
-		return writeCache(deltaPath(path), encode(key, scanStart, plan(nil, fresh, nil)))
+		return written(writeCache(deltaPath(path), encode(key, scanStart, plan(nil, fresh, nil))))
 	}
 	if err := writeCache(path, encode(key, scanStart, plan(base, all, src))); err != nil {
-		return err
+		return false, err
 	}
-	return removeCache(deltaPath(path))
+	return true, removeCache(deltaPath(path))
+}
+
+func written(err error) (bool, error) { return err == nil, err }
+
+// scope is the part of the repository an index is limited to: the folders of some kinds.
+// A nil *scope is everything.
+type scope struct{ folders []string }
+
+func newScope(kinds []record.Kind) *scope {
+	if len(kinds) == 0 {
+		return nil
+	}
+	s := &scope{}
+	for _, k := range kinds {
+		if info, ok := record.Lookup(k); ok {
+			s.folders = append(s.folders, info.Folder)
+		}
+	}
+	return s
+}
+
+// has reports whether a repository-relative path lies in the scope.
+func (s *scope) has(p string) bool {
+	if s == nil {
+		return true
+	}
+	for _, f := range s.folders {
+		if p == f || (strings.HasPrefix(p, f) && len(p) > len(f) && p[len(f)] == '/') {
+			return true
+		}
+	}
+	return false
+}
+
+// chunk reports whether a cache chunk holding the paths from lo up to hi ("" for no end) may
+// hold paths in the scope.
+func (s *scope) chunk(lo, hi string) bool {
+	if s == nil {
+		return true
+	}
+	for _, f := range s.folders {
+		// The folder's paths are those from f+"/" up to f+"0" ('0' follows '/').
+		if lo < f+"0" && (hi == "" || hi > f+"/") {
+			return true
+		}
+	}
+	return false
 }
 
 // gcAnalyzeMax is how many files Build analyzes with the collector still off.

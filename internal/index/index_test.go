@@ -445,7 +445,7 @@ func TestDelta(t *testing.T) {
 	if !os.SameFile(before, after) || !after.ModTime().Equal(before.ModTime()) {
 		t.Errorf("a one-file change rewrote the base cache")
 	}
-	if s := readCache(delta, cacheKey("test", "test", engine(t, dir).Config.Hash)); s == nil || len(s.Entries) != 1 {
+	if s := readCache(delta, cacheKey("test", "test", engine(t, dir).Config.Hash), nil); s == nil || len(s.Entries) != 1 {
 		t.Errorf("delta: got %v, want one entry", s)
 	}
 	if got, want := statsOf(ix.Stats), (stats{Analyzed: 1, Reused: ix.Stats.Files - 1, CacheHit: true, Written: true}); got != want {
@@ -455,7 +455,7 @@ func TestDelta(t *testing.T) {
 	// A second change keeps the first in the delta.
 	edit("incidents/2026/INC-000003.yaml", "two")
 	build(t, dir, Options{})
-	if s := readCache(delta, cacheKey("test", "test", engine(t, dir).Config.Hash)); s == nil || len(s.Entries) != 2 {
+	if s := readCache(delta, cacheKey("test", "test", engine(t, dir).Config.Hash), nil); s == nil || len(s.Entries) != 2 {
 		t.Errorf("delta: got %v, want two entries", s)
 	}
 	again := build(t, dir, Options{})
@@ -490,6 +490,68 @@ func TestDelta(t *testing.T) {
 	again = build(t, dir, Options{})
 	if got, want := statsOf(again.Stats), (stats{Reused: again.Stats.Files, CacheHit: true}); got != want {
 		t.Errorf("after the base was written again: got %+v, want %+v", got, want)
+	}
+	if diff := cmp.Diff(scan(t, dir), again.Files, equateEmpty); diff != "" {
+		t.Errorf("index differs from a scan (-scan +index):\n%s", diff)
+	}
+}
+
+// TestBuildKinds checks an index limited to one kind: it holds exactly that kind's files as a
+// full index does, reads only its folder, and writes changes to the delta only.
+func TestBuildKinds(t *testing.T) {
+	noRacy(t)
+	dir := fixture(t)
+	incidents := func(files []record.File) []record.File {
+		var out []record.File
+		for _, f := range files {
+			if strings.HasPrefix(f.Path, "incidents/") {
+				out = append(out, f)
+			}
+		}
+		return out
+	}
+	only := Options{Kinds: []record.Kind{record.Incident}}
+
+	// Without a cache a partial build is right but writes nothing.
+	cold := build(t, dir, only)
+	if diff := cmp.Diff(incidents(scan(t, dir)), cold.Files, equateEmpty); diff != "" {
+		t.Errorf("partial cold index differs from a scan (-scan +index):\n%s", diff)
+	}
+	if cold.Stats.Written {
+		t.Errorf("a partial index wrote a cache")
+	}
+	full := build(t, dir, Options{})
+	base, err := os.Stat(CachePath(dir))
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	warm := build(t, dir, only)
+	if diff := cmp.Diff(incidents(full.Files), warm.Files, equateEmpty); diff != "" {
+		t.Errorf("partial warm index differs (-full +partial):\n%s", diff)
+	}
+	if got, want := statsOf(warm.Stats), (stats{Reused: warm.Stats.Files, CacheHit: true}); got != want {
+		t.Errorf("got %+v, want %+v", got, want)
+	}
+
+	// A change in another kind is not seen, and not written.
+	write(t, dir, "cis/web-frontend.yaml", "apiVersion: gitsm/v1\nkind: CI\nid: web-frontend\ntitle: changed\n")
+	if ix := build(t, dir, only); ix.Stats.Analyzed != 0 || ix.Stats.Written {
+		t.Errorf("a CI change: got %+v, want nothing analyzed or written", ix.Stats)
+	}
+	// A change in the kind goes to the delta; the base stays.
+	write(t, dir, "incidents/2026/INC-000002.yaml", "apiVersion: gitsm/v1\nkind: Incident\nid: INC-000002\ntitle: changed\n")
+	ix := build(t, dir, only)
+	if got, want := statsOf(ix.Stats), (stats{Analyzed: 1, Reused: ix.Stats.Files - 1, CacheHit: true, Written: true}); got != want {
+		t.Errorf("an incident change: got %+v, want %+v", got, want)
+	}
+	if after, err := os.Stat(CachePath(dir)); err != nil || !os.SameFile(base, after) || !after.ModTime().Equal(base.ModTime()) {
+		t.Errorf("a partial index rewrote the base cache")
+	}
+	// A full build then reads only the CI.
+	again := build(t, dir, Options{})
+	if got, want := statsOf(again.Stats), (stats{Analyzed: 1, Reused: again.Stats.Files - 1, CacheHit: true, Written: true}); got != want {
+		t.Errorf("full build after: got %+v, want %+v", got, want)
 	}
 	if diff := cmp.Diff(scan(t, dir), again.Files, equateEmpty); diff != "" {
 		t.Errorf("index differs from a scan (-scan +index):\n%s", diff)

@@ -6,6 +6,7 @@ import (
 	"path"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sync"
 
 	"github.com/gitsm/gitsm/internal/finding"
@@ -29,11 +30,14 @@ type walked struct {
 // walk lists the record files with record.Walk — the one definition of what the kind folders
 // hold, so that the index always sees what a cold scan sees — and lstat()s them in parallel,
 // relative to an open directory, so that the kernel does not resolve every full path.
-func walk(ctx context.Context, root string) (*listing, error) {
+// Only the paths that in accepts are kept.
+func walk(ctx context.Context, root string, in func(string) bool) (*listing, error) {
 	paths, findings, err := record.Walk(root)
 	if err != nil {
 		return nil, err
 	}
+	paths = slices.DeleteFunc(paths, func(p string) bool { return !in(p) })
+	findings = slices.DeleteFunc(findings, func(f finding.Finding) bool { return !in(f.Path) })
 	l := &listing{files: make([]walked, len(paths)), findings: findings}
 	const chunk = 1024
 	sem := make(chan struct{}, max(2, runtime.GOMAXPROCS(0)))

@@ -43,7 +43,7 @@ func TestWalkEqualsRecordWalk(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	l, err := walk(context.Background(), dir)
+	l, err := walk(context.Background(), dir, func(string) bool { return true })
 	if err != nil {
 		t.Fatal(err)
 	}

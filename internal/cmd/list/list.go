@@ -178,7 +178,12 @@ func Run(ctx context.Context, opts *Options) error {
 	if err != nil {
 		return err
 	}
-	ix, _, err := index.Load(ctx, root, index.Options{Version: f.Version, Progress: progress(f)})
+	// Listing one kind needs only its folder: the index checks and decodes no other.
+	var kinds []record.Kind
+	if q.Kind != "" {
+		kinds = []record.Kind{q.Kind}
+	}
+	ix, _, err := index.Load(ctx, root, index.Options{Version: f.Version, Progress: progress(f), Kinds: kinds})
 	if err != nil {
 		return err
 	}
