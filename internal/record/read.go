@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -140,36 +139,10 @@ func ReadFile(root, rel string, maxSize int64) ([]byte, *finding.Finding) {
 		f := fileFinding(rel, "is %d bytes, over the limit of %d bytes (max_file_size in .gitsm/config.yaml)", info.Size(), maxSize)
 		return nil, &f
 	}
-	fh, err := os.Open(full)
+	src, err := readAll(full, info.Size(), maxSize)
 	if err != nil {
 		f := fileFinding(rel, "cannot read: %v", unwrapPath(err))
 		return nil, &f
-	}
-	defer fh.Close()
-	// Read what Lstat promised and one byte more, to notice a file that grew since; a read
-	// that returns exactly the size is the whole file, without a second read to see EOF.
-	size := int(info.Size())
-	src := make([]byte, size+1)
-	n := 0
-	for n < size {
-		m, err := fh.Read(src[n:])
-		n += m
-		if errors.Is(err, io.EOF) || (err == nil && m == 0) {
-			break
-		}
-		if err != nil {
-			f := fileFinding(rel, "cannot read: %v", unwrapPath(err))
-			return nil, &f
-		}
-	}
-	src = src[:n]
-	if n > size { // it grew: read on, up to the limit
-		rest, err := io.ReadAll(io.LimitReader(fh, maxSize+1-int64(n)))
-		if err != nil {
-			f := fileFinding(rel, "cannot read: %v", unwrapPath(err))
-			return nil, &f
-		}
-		src = append(src, rest...)
 	}
 	if int64(len(src)) > maxSize {
 		f := fileFinding(rel, "is over the limit of %d bytes (max_file_size in .gitsm/config.yaml)", maxSize)
