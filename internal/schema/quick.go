@@ -27,7 +27,8 @@ type quick struct {
 	enum       []any
 	format     func(any) bool
 	pattern    *regexp.Regexp
-	minLength  int // -1: none
+	match      func(string) bool // a hand-written pattern.MatchString, for the patterns of defs.json
+	minLength  int               // -1: none
 	maxLength  int
 	minimum    *int64
 	maximum    *int64
@@ -225,6 +226,7 @@ func (c *quickCompiler) fill(q *quick, file string, v any) error {
 			if q.pattern, err = regexp.Compile(s); err != nil {
 				return errUnsupported
 			}
+			q.match = knownPatterns[s]
 		case "minLength":
 			if q.minLength, err = count(x); err != nil {
 				return err
@@ -470,7 +472,11 @@ func (q *quick) valid(c *check, v any, depth int) bool {
 				return false
 			}
 		}
-		if q.pattern != nil && !q.pattern.MatchString(v) {
+		if q.match != nil {
+			if !q.match(v) {
+				return false
+			}
+		} else if q.pattern != nil && !q.pattern.MatchString(v) {
 			return false
 		}
 	case int64:
