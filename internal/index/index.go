@@ -276,23 +276,20 @@ var deltaMin = 512
 // again (copying its unchanged chunks) and the delta removed. An index limited to some kinds
 // only ever writes the delta, keeping the delta's entries of the other kinds.
 func store(path, key string, scanStart int64, old loaded, scope *scope, ws []walked, files []record.File, matched []int, cached []cachedEntry, removed int) (bool, error) {
-	all := make([]entry, 0, len(ws))
-	src := make([]int, 0, len(ws))
-	var fresh []entry
-	for i, w := range ws {
+	usable := func(i int) bool {
 		f := &files[i]
-		if !w.ok || f.Hash == "" || !cacheable(f) {
-			continue
-		}
-		en := entry{Stamp: w.stamp, File: *f}
-		b := -1
+		return ws[i].ok && f.Hash != "" && cacheable(f)
+	}
+	baseIndex := func(i int) int {
 		if m := matched[i]; m >= 0 {
-			b = cached[m].base
+			return cached[m].base
 		}
-		all = append(all, en)
-		src = append(src, b)
-		if b < 0 {
-			fresh = append(fresh, en)
+		return -1
+	}
+	var fresh []entry
+	for i := range ws {
+		if baseIndex(i) < 0 && usable(i) {
+			fresh = append(fresh, entry{Stamp: ws[i].stamp, File: files[i]})
 		}
 	}
 	if scope != nil {
@@ -312,6 +309,14 @@ func store(path, key string, scanStart int64, old loaded, scope *scope, ws []wal
 	base := old.base
 	if base != nil && removed == 0 && len(fresh) <= max(deltaMin, len(base.Entries)/16) {
 		return written(writeCache(deltaPath(path), encode(key, scanStart, plan(nil, fresh, nil))))
+	}
+	all := make([]entry, 0, len(ws))
+	src := make([]int, 0, len(ws))
+	for i := range ws {
+		if usable(i) {
+			all = append(all, entry{Stamp: ws[i].stamp, File: files[i]})
+			src = append(src, baseIndex(i))
+		}
 	}
 	if err := writeCache(path, encode(key, scanStart, plan(base, all, src))); err != nil {
 		return false, err
