@@ -2,6 +2,8 @@ package index
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"testing"
 
@@ -10,11 +12,14 @@ import (
 	"github.com/gitsm/gitsm/internal/record"
 )
 
-// graph makes an index of records with references: refs maps "ID.field" to targets.
+// graph makes an index of records with references: refs maps "ID.field" to targets; a
+// record's references come in the order of their keys.
 func graph(recs []*record.Record, refs map[string][]string) *Index {
 	ix := &Index{}
+	keys := slices.Sorted(maps.Keys(refs))
 	for _, r := range recs {
-		for key, targets := range refs {
+		for _, key := range keys {
+			targets := refs[key]
 			id, field, _ := strings.Cut(key, ".")
 			if id != r.ID {
 				continue
@@ -219,10 +224,10 @@ func TestLinks(t *testing.T) {
 	}
 	out := ix.Out(ix.Record("CHG-1"))
 	want := []Link{
-		{Relation: "fixes", Field: "fixes", ID: "INC-1", Kind: record.Incident},
-		{Relation: "fixes", Field: "fixes", ID: "PRB-1", Kind: record.Problem},
 		{Relation: "cis", Field: "cis", ID: "api", Kind: record.CI},
 		{Relation: "cis", Field: "cis", ID: "gone"},
+		{Relation: "fixes", Field: "fixes", ID: "INC-1", Kind: record.Incident},
+		{Relation: "fixes", Field: "fixes", ID: "PRB-1", Kind: record.Problem},
 	}
 	if diff := cmp.Diff(want, out); diff != "" {
 		t.Errorf("links out (-want +got):\n%s", diff)
