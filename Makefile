@@ -25,19 +25,10 @@ lint:
 	$(GO) vet ./...
 	$(GO) run honnef.co/go/tools/cmd/staticcheck@2026.2.2 ./...
 
-# demo: a records repo made from examples/ in a temp folder, as a git repository, and every
-# command that exists run on it.
+# demo: a records repo made from examples/ in a temp folder, as a git repository with a
+# pull-request branch, and every command run on it (docs/demo.sh).
 demo: build
-	@set -e; dir=$$(mktemp -d "$${TMPDIR:-/tmp}/gitsm-demo.XXXXXX"); \
-	cp -R examples/. "$$dir"; rm -rf "$$dir/invalid"; \
-	git -C "$$dir" init -q -b main; \
-	git -C "$$dir" -c user.name=demo -c user.email=demo@example.com add -A; \
-	git -C "$$dir" -c user.name=demo -c user.email=demo@example.com commit -q -m "Records from gitsm examples"; \
-	echo "== records repo: $$dir"; \
-	echo "\$$ gitsm validate"; $(GITSM) -C "$$dir" validate; \
-	echo "\$$ gitsm validate --format json | head"; $(GITSM) -C "$$dir" validate --format json | head -5; \
-	echo "\$$ gitsm validate examples/invalid/ref.missing (a broken record)"; \
-	$(GITSM) -C examples validate invalid/ref.missing/*.yaml || true
+	@GITSM=$(GITSM) sh docs/demo.sh
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
