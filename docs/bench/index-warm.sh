@@ -28,7 +28,7 @@ repo=$work/records
 log "generating $N records"
 "$work/benchgen" -n "$N" -seed "$SEED" "$repo" >&2
 git -C "$repo" init -q
-victim=$(cd "$repo" && find incidents -name '*.yaml' | sort | head -1)
+victim=$(cd "$repo" && find incidents -name '*.yaml' | sort | awk 'NR == 1')
 
 g="$work/gitsm -C $repo"
 log "cold index build"
