@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/gitsm/gitsm/internal/config"
 	"github.com/gitsm/gitsm/internal/finding"
@@ -11,52 +12,101 @@ import (
 )
 
 // Repo runs the rules that need every record: duplicate IDs, references, CI cycles, freeze and
-// maintenance windows, and conflicting changes.
-// selected, when not nil, limits the findings to the records whose path it holds (references
-// are still resolved against all records).
+// maintenance windows, and conflicting changes. selected, when not nil, limits the findings to
+// the records whose path it holds (references are still resolved against all records).
+// The parts are independent and run concurrently; the findings come back in a fixed order.
 func Repo(recs []*record.Record, cfg *config.Config, selected map[string]bool) []finding.Finding {
-	var out []finding.Finding
 	keep := func(r *record.Record) bool { return selected == nil || selected[r.Path] }
-	byID := make(map[string][]*record.Record, len(recs))
-	for _, r := range recs {
-		if r.ID != "" {
-			byID[r.ID] = append(byID[r.ID], r)
-		}
+	x := indexIDs(recs)
+
+	const refChunks = 4
+	parts := make([][]finding.Finding, refChunks+2)
+	var wg sync.WaitGroup
+	run := func(i int, f func() []finding.Finding) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			parts[i] = f()
+		}()
 	}
+	size := (len(recs) + refChunks - 1) / refChunks
+	for c := range refChunks {
+		lo, hi := min(c*size, len(recs)), min((c+1)*size, len(recs))
+		run(c, func() []finding.Finding { return references(recs[lo:hi], x, cfg, keep) })
+	}
+	run(refChunks, func() []finding.Finding { return cycles(recs, x, keep) })
+	run(refChunks+1, func() []finding.Finding {
+		active := activeChanges(recs)
+		return append(windows(active, x, cfg, keep), conflicts(recs, active, keep)...)
+	})
+	wg.Wait()
+	var out []finding.Finding
+	for _, p := range parts {
+		out = append(out, p...)
+	}
+	return out
+}
+
+// ids maps every ID to its record, and the IDs that more than one record carries to all of them.
+type ids struct {
+	first map[string]*record.Record
+	dups  map[string][]*record.Record
+}
+
+func indexIDs(recs []*record.Record) ids {
+	x := ids{first: make(map[string]*record.Record, len(recs)), dups: map[string][]*record.Record{}}
 	for _, r := range recs {
-		dups := byID[r.ID]
-		if len(dups) < 2 {
+		if r.ID == "" {
 			continue
 		}
-		if !keep(r) && !slices.ContainsFunc(dups, keep) {
-			continue
-		}
-		var others []string
-		for _, d := range dups {
-			if d != r {
-				others = append(others, d.Path)
+		if prev, ok := x.first[r.ID]; ok {
+			if len(x.dups[r.ID]) == 0 {
+				x.dups[r.ID] = []*record.Record{prev}
 			}
+			x.dups[r.ID] = append(x.dups[r.ID], r)
+			continue
 		}
-		out = append(out, finding.Finding{Path: r.Path, Line: r.Line, Column: r.Column, Severity: finding.Error,
-			Rule: "id.duplicate", ID: r.ID, Message: fmt.Sprintf("id %s is also used by %s; give one of them a new id", r.ID, strings.Join(others, ", "))})
+		x.first[r.ID] = r
 	}
+	return x
+}
+
+// ci returns the CI with this ID, or nil.
+func (x ids) ci(id string) *record.Record {
+	if r := x.first[id]; r != nil && r.Kind == record.CI {
+		return r
+	}
+	return nil
+}
+
+// references reports, for each kept record of recs, a duplicate ID and every reference that
+// does not resolve to a record of the right kind.
+func references(recs []*record.Record, x ids, cfg *config.Config, keep func(*record.Record) bool) []finding.Finding {
+	var out []finding.Finding
 	for _, r := range recs {
+		if dups := x.dups[r.ID]; len(dups) > 1 && (keep(r) || slices.ContainsFunc(dups, keep)) {
+			var others []string
+			for _, d := range dups {
+				if d != r {
+					others = append(others, d.Path)
+				}
+			}
+			out = append(out, finding.Finding{Path: r.Path, Line: r.Line, Column: r.Column, Severity: finding.Error,
+				Rule: "id.duplicate", ID: r.ID, Message: fmt.Sprintf("id %s is also used by %s; give one of them a new id", r.ID, strings.Join(others, ", "))})
+		}
 		if !keep(r) {
 			continue
 		}
 		for _, ref := range r.Refs {
-			if f, bad := resolve(r, ref, byID, cfg); bad {
+			if f, bad := resolve(r, ref, x, cfg); bad {
 				out = append(out, f)
 			}
 		}
 	}
-	out = append(out, cycles(recs, byID, keep)...)
-	out = append(out, Windows(recs, byID, cfg, keep)...)
-	out = append(out, Conflicts(recs, byID, keep)...)
 	return out
 }
 
-func resolve(r *record.Record, ref record.Ref, byID map[string][]*record.Record, cfg *config.Config) (finding.Finding, bool) {
+func resolve(r *record.Record, ref record.Ref, x ids, cfg *config.Config) (finding.Finding, bool) {
 	f := finding.Finding{Path: r.Path, Line: ref.Line, Column: ref.Column, Severity: finding.Error, ID: r.ID}
 	switch {
 	case slices.Contains(ref.Kinds, record.Template):
@@ -79,13 +129,12 @@ func resolve(r *record.Record, ref record.Ref, byID map[string][]*record.Record,
 		}
 		return f, true
 	}
-	targets := byID[ref.Target]
-	if len(targets) == 0 {
+	t := x.first[ref.Target]
+	if t == nil {
 		f.Rule = "ref.missing"
 		f.Message = fmt.Sprintf("%s refers to %s, which does not exist", ref.Field, ref.Target)
 		return f, true
 	}
-	t := targets[0]
 	if !slices.Contains(ref.Kinds, t.Kind) {
 		f.Rule = "ref.kind"
 		f.Message = fmt.Sprintf("%s refers to %s, which is a %s; it must be a %s", ref.Field, ref.Target, t.Kind, kindNames(ref.Kinds))
@@ -110,7 +159,7 @@ func kindNames(ks []record.Kind) string {
 // cycles finds the strongly connected components of the CI graph over depends_on and runs_on
 // (Tarjan's algorithm, iterative so that deep graphs cannot overflow the stack) and reports,
 // for every CI in a cycle, the reference that keeps it there.
-func cycles(recs []*record.Record, byID map[string][]*record.Record, keep func(*record.Record) bool) []finding.Finding {
+func cycles(recs []*record.Record, x ids, keep func(*record.Record) bool) []finding.Finding {
 	var cis []*record.Record
 	index := map[*record.Record]int{}
 	for _, r := range recs {
@@ -125,8 +174,8 @@ func cycles(recs []*record.Record, byID map[string][]*record.Record, keep func(*
 			if ref.Field != "depends_on" && ref.Field != "runs_on" {
 				continue
 			}
-			if ts := byID[ref.Target]; len(ts) > 0 {
-				if j, ok := index[ts[0]]; ok {
+			if t := x.first[ref.Target]; t != nil {
+				if j, ok := index[t]; ok {
 					edges[i] = append(edges[i], j)
 				}
 			}
@@ -146,11 +195,11 @@ func cycles(recs []*record.Record, byID map[string][]*record.Record, keep func(*
 			if ref.Field != "depends_on" && ref.Field != "runs_on" {
 				continue
 			}
-			ts := byID[ref.Target]
-			if len(ts) == 0 {
+			t := x.first[ref.Target]
+			if t == nil {
 				continue
 			}
-			j, ok := index[ts[0]]
+			j, ok := index[t]
 			if !ok || comp[j] != comp[i] || (size[comp[i]] == 1 && i != j) {
 				continue
 			}

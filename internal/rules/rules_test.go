@@ -68,13 +68,6 @@ func ci(id, env string, deps ...string) *record.Record {
 		Fields: map[string]any{"environment": env, "depends_on": deps}}
 }
 
-func byID(recs []*record.Record) map[string][]*record.Record {
-	m := map[string][]*record.Record{}
-	for _, r := range recs {
-		m[r.ID] = append(m[r.ID], r)
-	}
-	return m
-}
 
 func rulesAt(fs []finding.Finding) []string {
 	var out []string
@@ -105,7 +98,7 @@ func TestWindows(t *testing.T) {
 		change("CHG-6", "normal", "scheduled", "2026-12-06T02:00:00Z", "2026-12-06T03:00:00Z", "db"),    // Sunday, inside
 		change("CHG-7", "emergency", "implement", "2026-12-02T10:00:00Z", "2026-12-02T11:00:00Z", "db"), // emergency: exempt
 	}
-	got := rulesAt(Windows(recs, byID(recs), cfg, all))
+	got := rulesAt(windows(activeChanges(recs), indexIDs(recs), cfg, all))
 	want := []string{"CHG-1 error window:10", "CHG-5 warning window:10"}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("findings (-want +got):\n%s", diff)
@@ -121,7 +114,7 @@ func TestConflicts(t *testing.T) {
 		change("CHG-4", "normal", "scheduled", "2026-12-02T10:00:00Z", "2026-12-02T13:00:00Z", "other"), // unrelated CI
 		change("CHG-5", "normal", "canceled", "2026-12-02T10:00:00Z", "2026-12-02T13:00:00Z", "db"),     // not active
 	}
-	got := rulesAt(Conflicts(recs, byID(recs), all))
+	got := rulesAt(conflicts(recs, activeChanges(recs), all))
 	want := []string{
 		"CHG-1 warning conflict:10", "CHG-2 warning conflict:10",
 		"CHG-2 warning conflict:10", "CHG-3 warning conflict:10",

@@ -46,20 +46,15 @@ func (p planned) finding(sev finding.Severity, rule, format string, args ...any)
 		Message: fmt.Sprintf(format, args...)}
 }
 
-// Windows checks planned changes against the freeze and maintenance windows of the config:
+// windows checks planned changes against the freeze and maintenance windows of the config:
 // a change planned in a freeze window is an error unless its type is allowed; a change planned
 // outside the maintenance window of one of its CIs is a warning (emergency changes cannot wait
 // and are exempt). A CI is governed by a maintenance window that it names in
 // maintenance_window or whose scope selects it.
-func Windows(recs []*record.Record, byID map[string][]*record.Record, cfg *config.Config, keep func(*record.Record) bool) []finding.Finding {
+func windows(active []planned, x ids, cfg *config.Config, keep func(*record.Record) bool) []finding.Finding {
 	var out []finding.Finding
-	ci := func(id string) *record.Record {
-		if rs := byID[id]; len(rs) > 0 && rs[0].Kind == record.CI {
-			return rs[0]
-		}
-		return nil
-	}
-	for _, ch := range activeChanges(recs) {
+	ci := x.ci
+	for _, ch := range active {
 		if !keep(ch.r) {
 			continue
 		}
@@ -205,11 +200,10 @@ func describeWindow(w config.Window) string {
 	return w.Start + " – " + w.End
 }
 
-// Conflicts reports active changes whose planned windows overlap on the same CI, or on CIs one
+// conflicts reports active changes whose planned windows overlap on the same CI, or on CIs one
 // of which depends on the other (directly or transitively, over depends_on and runs_on). Each
 // change of a pair gets a warning naming the other.
-func Conflicts(recs []*record.Record, byID map[string][]*record.Record, keep func(*record.Record) bool) []finding.Finding {
-	changes := activeChanges(recs)
+func conflicts(recs []*record.Record, changes []planned, keep func(*record.Record) bool) []finding.Finding {
 	byCI := map[string][]int{}
 	for i, ch := range changes {
 		for _, id := range ch.cis {
