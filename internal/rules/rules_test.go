@@ -68,7 +68,6 @@ func ci(id, env string, deps ...string) *record.Record {
 		Fields: map[string]any{"environment": env, "depends_on": deps}}
 }
 
-
 func rulesAt(fs []finding.Finding) []string {
 	var out []string
 	for _, f := range fs {
@@ -90,13 +89,13 @@ func TestWindows(t *testing.T) {
 	db.Fields["maintenance_window"] = "sun"
 	recs := []*record.Record{
 		ci("web", "production"), ci("lab", "test"), db,
-		change("CHG-1", "normal", "scheduled", "2026-11-27T10:00:00Z", "2026-11-27T11:00:00Z", "web"),   // in freeze
+		change("CHG-1", "normal", "scheduled", "2026-11-27T10:00:00Z", "2026-11-27T11:00:00Z", "web"),    // in freeze
 		change("CHG-2", "emergency", "scheduled", "2026-11-27T10:00:00Z", "2026-11-27T11:00:00Z", "web"), // allowed type
-		change("CHG-3", "normal", "scheduled", "2026-11-27T10:00:00Z", "2026-11-27T11:00:00Z", "lab"),   // out of scope
-		change("CHG-4", "normal", "closed", "2026-11-27T10:00:00Z", "2026-11-27T11:00:00Z", "web"),      // history
-		change("CHG-5", "normal", "scheduled", "2026-12-02T10:00:00Z", "2026-12-02T11:00:00Z", "db"),    // a Wednesday
-		change("CHG-6", "normal", "scheduled", "2026-12-06T02:00:00Z", "2026-12-06T03:00:00Z", "db"),    // Sunday, inside
-		change("CHG-7", "emergency", "implement", "2026-12-02T10:00:00Z", "2026-12-02T11:00:00Z", "db"), // emergency: exempt
+		change("CHG-3", "normal", "scheduled", "2026-11-27T10:00:00Z", "2026-11-27T11:00:00Z", "lab"),    // out of scope
+		change("CHG-4", "normal", "closed", "2026-11-27T10:00:00Z", "2026-11-27T11:00:00Z", "web"),       // history
+		change("CHG-5", "normal", "scheduled", "2026-12-02T10:00:00Z", "2026-12-02T11:00:00Z", "db"),     // a Wednesday
+		change("CHG-6", "normal", "scheduled", "2026-12-06T02:00:00Z", "2026-12-06T03:00:00Z", "db"),     // Sunday, inside
+		change("CHG-7", "emergency", "implement", "2026-12-02T10:00:00Z", "2026-12-02T11:00:00Z", "db"),  // emergency: exempt
 	}
 	got := rulesAt(windows(activeChanges(recs), indexIDs(recs), cfg, all))
 	want := []string{"CHG-1 error window:10", "CHG-5 warning window:10"}
