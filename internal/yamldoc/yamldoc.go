@@ -38,14 +38,6 @@ func (e *Error) Error() string {
 // document gives an error.
 func Parse(src []byte) (*yaml.Node, error) {
 	src = bytes.TrimPrefix(src, []byte("\xef\xbb\xbf"))
-	if n := fastParse(src); n != nil {
-		return n, nil
-	}
-	return parseYAML(src)
-}
-
-// parseYAML is Parse through yaml.v3, for everything fastParse leaves alone.
-func parseYAML(src []byte) (*yaml.Node, error) {
 	dec := yaml.NewDecoder(bytes.NewReader(src))
 	var doc yaml.Node
 	if err := decode(dec, &doc); err != nil {
