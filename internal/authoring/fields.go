@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"github.com/gitsm/gitsm/internal/schema"
 	"io/fs"
 	"slices"
 	"strconv"
@@ -67,7 +68,7 @@ func LoadFields(cfg *config.Config) (*Fields, error) {
 		s.Order = orders[file]
 		custom := cfg.CustomFields[k.Key]
 		for _, name := range sortedKeys(custom) {
-			frag, _ := jsonValue(custom[name]).(map[string]any)
+			frag, _ := schema.JSONValue(custom[name]).(map[string]any)
 			s.Props[name] = r.shape(frag, "", 0)
 			s.Order = append(s.Order, name)
 		}
@@ -420,29 +421,4 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	slices.Sort(keys)
 	return keys
-}
-
-// jsonValue turns a YAML-decoded fragment (which may hold map[any]any) into JSON-like values.
-func jsonValue(v any) any {
-	switch v := v.(type) {
-	case map[string]any:
-		out := make(map[string]any, len(v))
-		for k, x := range v {
-			out[k] = jsonValue(x)
-		}
-		return out
-	case map[any]any:
-		out := make(map[string]any, len(v))
-		for k, x := range v {
-			out[fmt.Sprint(k)] = jsonValue(x)
-		}
-		return out
-	case []any:
-		out := make([]any, len(v))
-		for i, x := range v {
-			out[i] = jsonValue(x)
-		}
-		return out
-	}
-	return v
 }

@@ -124,7 +124,7 @@ func withCustomFields(src []byte, fields map[string]any) ([]byte, error) {
 		if _, builtin := props[name]; builtin {
 			return nil, fmt.Errorf("%q is a built-in field", name)
 		}
-		frag := jsonCompatible(fields[name])
+		frag := JSONValue(fields[name])
 		if frag == nil {
 			frag = map[string]any{}
 		}
@@ -203,26 +203,26 @@ func inlineDefs(src, defsSrc []byte) ([]byte, error) {
 	return json.Marshal(out)
 }
 
-// jsonCompatible turns YAML-decoded maps (map[string]interface{} with nested
-// map[string]interface{} or []interface{}) into values encoding/json accepts.
-func jsonCompatible(v any) any {
+// JSONValue turns a YAML-decoded fragment, whose maps may be map[any]any, into values that
+// encoding/json and the validator accept.
+func JSONValue(v any) any {
 	switch v := v.(type) {
 	case map[string]any:
 		out := make(map[string]any, len(v))
 		for k, x := range v {
-			out[k] = jsonCompatible(x)
+			out[k] = JSONValue(x)
 		}
 		return out
 	case map[any]any:
 		out := make(map[string]any, len(v))
 		for k, x := range v {
-			out[fmt.Sprint(k)] = jsonCompatible(x)
+			out[fmt.Sprint(k)] = JSONValue(x)
 		}
 		return out
 	case []any:
 		out := make([]any, len(v))
 		for i, x := range v {
-			out[i] = jsonCompatible(x)
+			out[i] = JSONValue(x)
 		}
 		return out
 	}
