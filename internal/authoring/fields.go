@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"github.com/gitsm/gitsm/internal/schema"
 	"io/fs"
 	"slices"
 	"strconv"
@@ -12,6 +11,7 @@ import (
 
 	"github.com/gitsm/gitsm/internal/config"
 	"github.com/gitsm/gitsm/internal/record"
+	"github.com/gitsm/gitsm/internal/schema"
 	"github.com/gitsm/gitsm/internal/yamledit"
 	"github.com/gitsm/gitsm/schemas"
 )
