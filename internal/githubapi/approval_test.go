@@ -267,3 +267,24 @@ func TestTokenNotInRenderedOutputs(t *testing.T) {
 		}
 	}
 }
+
+// TestHeadPolicyWouldApprove is the control for "a policy weakened in the head has no effect":
+// the head's policy, had the gate read it, approves the same pull request with the same
+// review, so the gate's refusal comes from reading the base.
+func TestHeadPolicyWouldApprove(t *testing.T) {
+	pol, err := policy.Parse([]byte(headPolicy))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := pol.Evaluate(policy.Input{
+		Changes:      []policy.Change{scheduling("CHG-000001", "checkout-api")},
+		CIs:          cis,
+		ChangedPaths: []string{".gitsm/policy.yaml", "changes/2026/CHG-000001.yaml"},
+		Reviews:      []policy.Review{{ID: 1, Login: "grace", UserType: "User", State: "APPROVED", CommitID: headSHA, SubmittedAt: now}},
+		Author:       "frank",
+		HeadSHA:      headSHA,
+	})
+	if !d.Approved {
+		t.Fatalf("the head policy does not approve, so the weakened-policy case proves nothing:\n%s", d.Text())
+	}
+}

@@ -59,11 +59,6 @@ func (f *fields) del(k string) {
 	f.keys = slices.DeleteFunc(f.keys, func(s string) bool { return s == k })
 }
 
-func (f *fields) has(k string) bool {
-	_, ok := f.vals[k]
-	return ok
-}
-
 // order sorts the top-level keys as the schema lists them; fields it does not list (x-
 // fields) follow in the order given, and the timeline comes last.
 func (f *fields) order(schemaOrder []string) {
