@@ -25,7 +25,7 @@ type Finding struct {
 	Severity Severity `json:"severity"`
 	Rule     string   `json:"rule"`
 	Message  string   `json:"message"`
-	ID       string   `json:"id,omitempty"`
+	ID       string   `json:"id"`
 }
 
 // Sort orders findings by path, position, rule and message, so that every output is stable
