@@ -41,9 +41,6 @@ func Test() (*IOStreams, *bytes.Buffer, *bytes.Buffer, *bytes.Buffer) {
 // ColorOut reports whether to colour what goes to Out.
 func (s *IOStreams) ColorOut() bool { return s.StdoutTTY && !s.NoColor }
 
-// ColorErr reports whether to colour what goes to ErrOut.
-func (s *IOStreams) ColorErr() bool { return s.StderrTTY && !s.NoColor }
-
 // Progress reports whether to show progress on ErrOut.
 func (s *IOStreams) Progress() bool { return s.StderrTTY }
 

@@ -98,7 +98,8 @@ func For(kind, changeType string) (Machine, bool) {
 }
 
 // ChangeOrder ranks change states along the normal path, so that "scheduled or beyond" can be
-// asked of any change type. Canceled ranks -1: it is off the path.
+// asked of any change type (the approval policy asks it). Canceled and unknown states rank -1:
+// they are off the path.
 func ChangeOrder(state string) int {
 	switch state {
 	case "new":

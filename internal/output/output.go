@@ -6,7 +6,6 @@ package output
 import (
 	"fmt"
 	"io"
-	"slices"
 	"strings"
 
 	"github.com/gitsm/gitsm/internal/finding"
@@ -46,9 +45,6 @@ func Write(w io.Writer, format string, r Report, opts Options) error {
 	}
 	return fmt.Errorf("unknown format %q; use one of %s", format, strings.Join(Formats, ", "))
 }
-
-// Supported reports whether format is one of Formats.
-func Supported(format string) bool { return slices.Contains(Formats, format) }
 
 const (
 	red    = "\x1b[31m"

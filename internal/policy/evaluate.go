@@ -568,7 +568,7 @@ func (e *evaluator) approveRecord(c Change, rd *RecordDecision) {
 		versions = append(versions, c.Head)
 	}
 	if c.Base != nil {
-		if bs, _ := state(c.Base); c.Head == nil || (bs != "canceled" && stateRank[bs] >= scheduledRank) {
+		if bs, _ := state(c.Base); c.Head == nil || rank(bs) >= scheduledRank {
 			versions = append(versions, c.Base)
 		}
 	}
@@ -626,7 +626,7 @@ func incomplete(rec map[string]any) string {
 	if len(stringList(rec["cis"])) == 0 {
 		missing = append(missing, "cis")
 	}
-	if st, _ := state(rec); stateRank[st] >= stateRank["assess"] || st == "canceled" {
+	if st, _ := state(rec); rank(st) >= rank("assess") || st == "canceled" {
 		switch str(rec, "risk") {
 		case "low", "moderate", "high", "very_high":
 		default:

@@ -5,14 +5,15 @@ import (
 	"reflect"
 	"sort"
 	"strings"
+
+	"github.com/gitsm/gitsm/internal/lifecycle"
 )
 
-// stateRank orders the change states along the lifecycle; canceled has no place in it.
-var stateRank = map[string]int{
-	"new": 0, "assess": 1, "authorize": 2, "scheduled": 3, "implement": 4, "review": 5, "closed": 6,
-}
+// rank orders the change states along the lifecycle; canceled and unknown states rank -1.
+var rank = lifecycle.ChangeOrder
 
-const scheduledRank = 3
+// scheduledRank is the rank from which a change needs its approval.
+var scheduledRank = rank("scheduled")
 
 // scopeFields are the parts of a change that its approval covers: editing any of them once the
 // change is past authorize needs approval again.
@@ -32,7 +33,7 @@ func need(base, head map[string]any) (bool, string, error) {
 		if err != nil {
 			return false, "", fmt.Errorf("base version: %w", err)
 		}
-		if st != "canceled" && stateRank[st] >= scheduledRank {
+		if rank(st) >= scheduledRank {
 			return true, fmt.Sprintf("deletes a change in state %s", st), nil
 		}
 		return false, fmt.Sprintf("deletes a change in state %s, before approval", st), nil
@@ -42,7 +43,7 @@ func need(base, head map[string]any) (bool, string, error) {
 		return false, "", err
 	}
 	if base == nil {
-		if hs != "canceled" && stateRank[hs] >= scheduledRank {
+		if rank(hs) >= scheduledRank {
 			return true, fmt.Sprintf("adds a change already in state %s", hs), nil
 		}
 		return false, fmt.Sprintf("adds a change in state %s, before scheduled", hs), nil
@@ -54,8 +55,8 @@ func need(base, head map[string]any) (bool, string, error) {
 	if hs == "canceled" {
 		return false, fmt.Sprintf("cancels the change (%s → canceled)", bs), nil
 	}
-	baseApproved := bs != "canceled" && stateRank[bs] >= scheduledRank
-	if !baseApproved && stateRank[hs] >= scheduledRank {
+	baseApproved := rank(bs) >= scheduledRank
+	if !baseApproved && rank(hs) >= scheduledRank {
 		return true, fmt.Sprintf("moves the change from %s to %s", bs, hs), nil
 	}
 	if baseApproved {
@@ -65,7 +66,7 @@ func need(base, head map[string]any) (bool, string, error) {
 		switch {
 		case bs == hs:
 			return false, fmt.Sprintf("edits a change in state %s outside its approved scope", hs), nil
-		case stateRank[hs] < stateRank[bs]:
+		case rank(hs) < rank(bs):
 			return false, fmt.Sprintf("moves the change back from %s to %s", bs, hs), nil
 		}
 		return false, fmt.Sprintf("progress from %s to %s needs no approval", bs, hs), nil
@@ -82,7 +83,7 @@ func state(rec map[string]any) (string, error) {
 	if !ok {
 		return "", fmt.Errorf("no state")
 	}
-	if _, known := stateRank[s]; !known && s != "canceled" {
+	if rank(s) < 0 && s != "canceled" {
 		return "", fmt.Errorf("unknown state %q", s)
 	}
 	return s, nil
