@@ -1,10 +1,7 @@
 package authoring
 
 import (
-	"errors"
 	"strings"
-
-	gitconfig "github.com/go-git/go-git/v5/config"
 
 	"github.com/gitsm/gitsm/internal/command"
 	"github.com/gitsm/gitsm/internal/gitrepo"
@@ -42,19 +39,9 @@ func Author(root string, getenv func(string) string) (string, error) {
 
 // gitUser reads user.name and user.email from git's configuration as git would merge it.
 func gitUser(root string) (name, email string) {
-	var cfg *gitconfig.Config
 	repo, err := gitrepo.Open(root)
-	switch {
-	case err == nil:
-		cfg, err = repo.Git.ConfigScoped(gitconfig.SystemScope)
-	case errors.Is(err, gitrepo.ErrNotGit):
-		cfg, err = gitconfig.LoadConfig(gitconfig.GlobalScope)
-		if err == nil && cfg.User.Name == "" && cfg.User.Email == "" {
-			cfg, err = gitconfig.LoadConfig(gitconfig.SystemScope)
-		}
+	if err != nil {
+		return gitrepo.User()
 	}
-	if err != nil || cfg == nil {
-		return "", ""
-	}
-	return strings.TrimSpace(cfg.User.Name), strings.TrimSpace(cfg.User.Email)
+	return repo.User()
 }

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/go-git/go-git/v5"
+	gitconfig "github.com/go-git/go-git/v5/config"
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/filemode"
 	"github.com/go-git/go-git/v5/plumbing/object"
@@ -153,3 +154,24 @@ func BlobHash(content []byte) plumbing.Hash {
 
 // IsRecordPath reports whether a slash path relative to the records root is a YAML file.
 func IsRecordPath(p string) bool { return strings.HasSuffix(p, ".yaml") }
+
+// User returns user.name and user.email as git merges them: the repository's config over the
+// global one over the system one. Either may be empty.
+func (r *Repo) User() (name, email string) {
+	cfg, err := r.Git.ConfigScoped(gitconfig.SystemScope)
+	if err != nil {
+		return "", ""
+	}
+	return strings.TrimSpace(cfg.User.Name), strings.TrimSpace(cfg.User.Email)
+}
+
+// User returns user.name and user.email outside any repository: the global config over the
+// system one.
+func User() (name, email string) {
+	for _, scope := range []gitconfig.Scope{gitconfig.GlobalScope, gitconfig.SystemScope} {
+		if cfg, err := gitconfig.LoadConfig(scope); err == nil && (cfg.User.Name != "" || cfg.User.Email != "") {
+			return strings.TrimSpace(cfg.User.Name), strings.TrimSpace(cfg.User.Email)
+		}
+	}
+	return "", ""
+}

@@ -6,7 +6,6 @@ import (
 	"io"
 	"strings"
 
-	gitconfig "github.com/go-git/go-git/v5/config"
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/object"
 	"github.com/spf13/cobra"
@@ -196,13 +195,12 @@ func mergeCommit(repo *gitrepo.Repo, pr githubapi.PullRequest, flag string, stde
 func signature(f *command.Factory, repo *gitrepo.Repo) object.Signature {
 	name, email := f.Getenv("GIT_COMMITTER_NAME"), f.Getenv("GIT_COMMITTER_EMAIL")
 	if name == "" || email == "" {
-		if c, err := repo.Git.ConfigScoped(gitconfig.GlobalScope); err == nil {
-			if name == "" {
-				name = c.User.Name
-			}
-			if email == "" {
-				email = c.User.Email
-			}
+		n, e := repo.User()
+		if name == "" {
+			name = n
+		}
+		if email == "" {
+			email = e
 		}
 	}
 	if name == "" {
