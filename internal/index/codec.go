@@ -3,11 +3,9 @@ package index
 import (
 	"encoding/binary"
 	"errors"
-	"fmt"
 	"hash/crc32"
 	"math"
 	"runtime"
-	"slices"
 	"strings"
 	"sync"
 	"unsafe"
@@ -34,7 +32,7 @@ import (
 
 const (
 	magic         = "GITSMIX\n"
-	formatVersion = 2
+	formatVersion = 3
 	dictMaxLen    = 48 // longer strings are rarely repeated
 )
 
@@ -77,16 +75,6 @@ type chunk struct {
 	first, count int
 	path         string
 }
-
-// field value tags
-const (
-	tagString byte = iota
-	tagInt
-	tagFloat
-	tagTrue
-	tagFalse
-	tagStrings
-)
 
 type encoder struct {
 	buf  []byte
@@ -139,37 +127,8 @@ func (e *encoder) entry(en *entry) {
 	e.str(r.Title)
 	e.int(r.Line)
 	e.int(r.Column)
-	e.uvarint(uint64(len(r.Fields)))
-	for _, k := range sortedKeys(r.Fields) {
-		e.str(k)
-		switch v := r.Fields[k].(type) {
-		case string:
-			e.buf = append(e.buf, tagString)
-			e.str(v)
-		case int64:
-			e.buf = append(e.buf, tagInt)
-			e.varint(v)
-		case float64:
-			e.buf = append(e.buf, tagFloat)
-			e.buf = binary.LittleEndian.AppendUint64(e.buf, math.Float64bits(v))
-		case bool:
-			if v {
-				e.buf = append(e.buf, tagTrue)
-			} else {
-				e.buf = append(e.buf, tagFalse)
-			}
-		case []string:
-			e.buf = append(e.buf, tagStrings)
-			e.uvarint(uint64(len(v)))
-			for _, s := range v {
-				e.str(s)
-			}
-		default:
-			// Summary keeps only the types above; anything else is not cacheable, and a
-			// string form would change what the rules see. Mark it so decode refuses it.
-			panic(fmt.Sprintf("index: field %s has uncacheable type %T", k, v))
-		}
-	}
+	e.uvarint(uint64(len(r.Fields.Encoding())))
+	e.buf = append(e.buf, r.Fields.Encoding()...)
 	e.uvarint(uint64(len(r.Refs)))
 	for _, ref := range r.Refs {
 		e.str(ref.Field)
@@ -184,35 +143,11 @@ func (e *encoder) entry(en *entry) {
 		e.int(ref.Column)
 	}
 	e.uvarint(uint64(len(r.Pos)))
-	for k, p := range r.Pos {
-		e.str(k)
-		e.int(p[0])
-		e.int(p[1])
+	for _, p := range r.Pos {
+		e.str(p.Field)
+		e.int(p.Line)
+		e.int(p.Column)
 	}
-}
-
-// cacheable reports whether every field of a file's summary can be encoded.
-func cacheable(f *record.File) bool {
-	if f.Record == nil {
-		return true
-	}
-	for _, v := range f.Record.Fields {
-		switch v.(type) {
-		case string, int64, float64, bool, []string:
-		default:
-			return false
-		}
-	}
-	return true
-}
-
-func sortedKeys(m map[string]any) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys) // a deterministic encoding
-	return keys
 }
 
 // piece is part of the cache being written: a chunk of the old cache whose entries are all
@@ -635,39 +570,7 @@ func (d *decoder) entry(en *entry) {
 	r.Title = d.str()
 	r.Line = d.int()
 	r.Column = d.int()
-	n := d.count(2)
-	r.Fields = make(map[string]any, n)
-	for range n {
-		k := d.str()
-		switch d.byte() {
-		case tagString:
-			r.Fields[k] = d.str()
-		case tagInt:
-			r.Fields[k] = d.varint()
-		case tagFloat:
-			if len(d.buf)-d.off < 8 {
-				d.fail()
-				return
-			}
-			r.Fields[k] = math.Float64frombits(binary.LittleEndian.Uint64(d.buf[d.off:]))
-			d.off += 8
-		case tagTrue:
-			r.Fields[k] = true
-		case tagFalse:
-			r.Fields[k] = false
-		case tagStrings:
-			ss := d.newStrings(d.count(1))
-			for i := range ss {
-				ss[i] = d.str()
-			}
-			r.Fields[k] = ss
-		default:
-			d.fail()
-		}
-		if d.err != nil {
-			return
-		}
-	}
+	r.Fields = record.FieldsFromEncoding(d.rawString())
 	if n := d.count(6); n > 0 {
 		r.Refs = d.newRefs(n)
 		for i := range r.Refs {
@@ -681,10 +584,9 @@ func (d *decoder) entry(en *entry) {
 		}
 	}
 	if n := d.count(3); n > 0 {
-		r.Pos = make(map[string][2]int, n)
-		for range n {
-			k := d.str()
-			r.Pos[k] = [2]int{d.int(), d.int()}
+		r.Pos = make([]record.FieldPos, n)
+		for i := range r.Pos {
+			r.Pos[i] = record.FieldPos{Field: d.str(), Line: d.int(), Column: d.int()}
 		}
 	}
 }

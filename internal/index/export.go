@@ -28,7 +28,7 @@ type ExportRecord struct {
 	Path   string         `json:"path"`
 	Title  string         `json:"title"`
 	Hash   string         `json:"hash"`
-	Fields map[string]any `json:"fields"`
+	Fields record.Fields `json:"fields"`
 	Links  Links          `json:"links"`
 	// Findings counts the record's own findings (per file; references are checked by
 	// validate).

@@ -278,7 +278,7 @@ var deltaMin = 512
 func store(path, key string, scanStart int64, old loaded, scope *scope, ws []walked, files []record.File, matched []int, cached []cachedEntry, removed int) (bool, error) {
 	usable := func(i int) bool {
 		f := &files[i]
-		return ws[i].ok && f.Hash != "" && cacheable(f)
+		return ws[i].ok && f.Hash != ""
 	}
 	baseIndex := func(i int) int {
 		if m := matched[i]; m >= 0 {

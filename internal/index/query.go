@@ -42,8 +42,7 @@ func Value(r *record.Record, field string) (any, bool) {
 	case "title":
 		return r.Title, r.Title != ""
 	}
-	v, ok := r.Fields[field]
-	return v, ok
+	return r.Fields.Get(field)
 }
 
 // Cond is one `--where` condition.

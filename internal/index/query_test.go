@@ -9,7 +9,7 @@ import (
 )
 
 func rec(kind record.Kind, id string, fields map[string]any) *record.Record {
-	r := &record.Record{Kind: kind, ID: id, Path: "x/" + id + ".yaml", Fields: fields}
+	r := &record.Record{Kind: kind, ID: id, Path: "x/" + id + ".yaml", Fields: record.MustFields(fields)}
 	r.Title, _ = fields["title"].(string)
 	return r
 }

@@ -176,7 +176,7 @@ var refSpecs = map[Kind][]refSpec{
 // outlives the parsed document, so it copies the strings it keeps: they may be slices of the
 // whole file's content, which it must not hold on to.
 func (p *Parsed) Summary() *Record {
-	r := &Record{Path: p.Path, Kind: p.Kind, ID: strings.Clone(p.ID), Fields: map[string]any{}}
+	r := &Record{Path: p.Path, Kind: p.Kind, ID: strings.Clone(p.ID)}
 	title, _ := p.Data["title"].(string)
 	r.Title = strings.Clone(title)
 	if n, ok := yamldoc.Find(p.Root, "/id"); ok {
@@ -184,24 +184,28 @@ func (p *Parsed) Summary() *Record {
 	}
 	for _, f := range positioned {
 		if n, ok := yamldoc.Find(p.Root, "/"+f); ok {
-			if r.Pos == nil {
-				r.Pos = map[string][2]int{}
-			}
-			r.Pos[f] = [2]int{n.Line, n.Column}
+			r.Pos = append(r.Pos, FieldPos{Field: f, Line: n.Line, Column: n.Column})
 		}
 	}
-	for k, v := range p.Data {
-		switch v := v.(type) {
-		case string:
-			r.Fields[strings.Clone(k)] = strings.Clone(v)
-		case int64, float64, bool:
-			r.Fields[strings.Clone(k)] = v
+	// The encoding copies every string it keeps: they may be slices of the whole file's
+	// content, which the summary must not hold on to.
+	keys := make([]string, 0, len(p.Data))
+	for k := range p.Data {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	var enc []byte
+	for _, k := range keys {
+		switch v := p.Data[k].(type) {
+		case string, int64, float64, bool:
+			enc, _ = appendField(enc, k, v)
 		case []any:
 			if ss, ok := stringList(v); ok {
-				r.Fields[strings.Clone(k)] = ss
+				enc, _ = appendField(enc, k, ss)
 			}
 		}
 	}
+	r.Fields = Fields{string(enc)}
 	for _, spec := range refSpecs[p.Kind] {
 		n, ok := yamldoc.Find(p.Root, spec.pointer)
 		if !ok {
@@ -235,7 +239,7 @@ func stringList(v []any) ([]string, bool) {
 		if !ok {
 			return nil, false
 		}
-		out = append(out, strings.Clone(s))
+		out = append(out, s)
 	}
 	return out, true
 }

@@ -98,47 +98,46 @@ type Ref struct {
 }
 
 // Record is the summary of one record that everything after per-file checking works from.
-// Fields holds the top-level scalar and scalar-list fields (strings, int64, float64, bool,
-// []string), which listings filter and sort on.
+// Fields holds the top-level scalar and scalar-list fields, which listings filter and sort on.
 type Record struct {
-	Path   string         `json:"path"`
-	Kind   Kind           `json:"kind"`
-	ID     string         `json:"id"`
-	Title  string         `json:"title"`
-	Line   int            `json:"line"`
-	Column int            `json:"column"`
-	Fields map[string]any `json:"fields"`
-	Refs   []Ref          `json:"refs,omitempty"`
+	Path   string `json:"path"`
+	Kind   Kind   `json:"kind"`
+	ID     string `json:"id"`
+	Title  string `json:"title"`
+	Line   int    `json:"line"`
+	Column int    `json:"column"`
+	Fields Fields `json:"fields"`
+	Refs   []Ref  `json:"refs,omitempty"`
 	// Pos holds the line and column of the few fields that rules across records point at
-	// (planned_start, planned_end).
-	Pos map[string][2]int `json:"pos,omitempty"`
+	// (planned_start, planned_end), in the order of positioned.
+	Pos []FieldPos `json:"pos,omitempty"`
+}
+
+// FieldPos is where a top-level field's value is.
+type FieldPos struct {
+	Field  string `json:"field"`
+	Line   int    `json:"line"`
+	Column int    `json:"column"`
 }
 
 // positioned are the fields whose positions a Record keeps.
 var positioned = []string{"planned_start", "planned_end"}
 
-// String returns a field of the summary as a string, or "".
-func (r *Record) String(field string) string {
-	s, _ := r.Fields[field].(string)
-	return s
+// PosOf returns the line and column of a field's value, if the record keeps it.
+func (r *Record) PosOf(field string) (line, column int, ok bool) {
+	for _, p := range r.Pos {
+		if p.Field == field {
+			return p.Line, p.Column, true
+		}
+	}
+	return 0, 0, false
 }
 
+// String returns a field of the summary as a string, or "".
+func (r *Record) String(field string) string { return r.Fields.String(field) }
+
 // Strings returns a list field of the summary, or nil.
-func (r *Record) Strings(field string) []string {
-	switch v := r.Fields[field].(type) {
-	case []string:
-		return v
-	case []any:
-		out := make([]string, 0, len(v))
-		for _, x := range v {
-			if s, ok := x.(string); ok {
-				out = append(out, s)
-			}
-		}
-		return out
-	}
-	return nil
-}
+func (r *Record) Strings(field string) []string { return r.Fields.Strings(field) }
 
 // File is the outcome of checking one file on its own: its blob hash, its summary when it could
 // be read as a record, and its per-file findings. It depends only on the file's content, the

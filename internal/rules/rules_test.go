@@ -59,13 +59,16 @@ func TestWindowOccurrences(t *testing.T) {
 
 func change(id, typ, state, start, end string, cis ...string) *record.Record {
 	return &record.Record{Path: "changes/" + id + ".yaml", Kind: record.Change, ID: id,
-		Fields: map[string]any{"type": typ, "state": state, "planned_start": start, "planned_end": end, "cis": cis},
-		Pos:    map[string][2]int{"planned_start": {10, 16}}}
+		Fields: record.MustFields(map[string]any{"type": typ, "state": state, "planned_start": start, "planned_end": end, "cis": cis}),
+		Pos:    []record.FieldPos{{Field: "planned_start", Line: 10, Column: 16}}}
 }
 
 func ci(id, env string, deps ...string) *record.Record {
-	return &record.Record{Path: "cis/" + id + ".yaml", Kind: record.CI, ID: id,
-		Fields: map[string]any{"environment": env, "depends_on": deps}}
+	return ciWith(id, map[string]any{"environment": env, "depends_on": deps})
+}
+
+func ciWith(id string, fields map[string]any) *record.Record {
+	return &record.Record{Path: "cis/" + id + ".yaml", Kind: record.CI, ID: id, Fields: record.MustFields(fields)}
 }
 
 func rulesAt(fs []finding.Finding) []string {
@@ -85,8 +88,7 @@ func TestWindows(t *testing.T) {
 			Scope: config.Scope{Environments: []string{"production"}}, AllowTypes: []string{"emergency"}},
 		{Name: "sun", Type: "maintenance", Recurrence: &config.Recurrence{Days: []string{"sun"}, Start: "01:00", End: "06:00", Timezone: "UTC"}},
 	}
-	db := ci("db", "production")
-	db.Fields["maintenance_window"] = "sun"
+	db := ciWith("db", map[string]any{"environment": "production", "depends_on": []string(nil), "maintenance_window": "sun"})
 	recs := []*record.Record{
 		ci("web", "production"), ci("lab", "test"), db,
 		change("CHG-1", "normal", "scheduled", "2026-11-27T10:00:00Z", "2026-11-27T11:00:00Z", "web"),    // in freeze

@@ -41,8 +41,8 @@ func activeChanges(recs []*record.Record) []planned {
 }
 
 func (p planned) finding(sev finding.Severity, rule, format string, args ...any) finding.Finding {
-	pos := p.r.Pos["planned_start"]
-	return finding.Finding{Path: p.r.Path, Line: pos[0], Column: pos[1], Severity: sev, Rule: rule, ID: p.r.ID,
+	line, col, _ := p.r.PosOf("planned_start")
+	return finding.Finding{Path: p.r.Path, Line: line, Column: col, Severity: sev, Rule: rule, ID: p.r.ID,
 		Message: fmt.Sprintf(format, args...)}
 }
 

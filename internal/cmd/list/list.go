@@ -244,7 +244,7 @@ func Write(w io.Writer, format string, columns []string, recs []*record.Record) 
 	case "json", "yaml":
 		out := make([]Listed, len(recs))
 		for i, r := range recs {
-			out[i] = Listed{ID: r.ID, Kind: r.Kind, Path: r.Path, Title: r.Title, Fields: r.Fields}
+			out[i] = Listed{ID: r.ID, Kind: r.Kind, Path: r.Path, Title: r.Title, Fields: r.Fields.Map()}
 		}
 		if format == "yaml" {
 			enc := yaml.NewEncoder(w)

@@ -72,9 +72,9 @@ func TestParse(t *testing.T) {
 func TestWrite(t *testing.T) {
 	recs := []*record.Record{
 		{ID: "INC-000002", Kind: record.Incident, Path: "incidents/INC-000002.yaml", Title: "Two\nlines",
-			Fields: map[string]any{"state": "new", "cis": []string{"a", "b"}, "impact": int64(2)}},
+			Fields: record.MustFields(map[string]any{"state": "new", "cis": []string{"a", "b"}, "impact": int64(2)})},
 		{ID: "INC-000001", Kind: record.Incident, Path: "incidents/INC-000001.yaml", Title: "One, with a comma",
-			Fields: map[string]any{"state": "closed"}},
+			Fields: record.MustFields(map[string]any{"state": "closed"})},
 	}
 	cols := []string{"id", "state", "cis", "impact", "title"}
 	tests := []struct {
