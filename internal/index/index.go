@@ -189,6 +189,9 @@ func Build(ctx context.Context, e *check.Engine, opts Options) (*Index, error) {
 		if o := &cached[matched[i]]; ff == nil && gitrepo.BlobHash(src).String() == o.File.Hash {
 			files[i] = o.File
 			ix.Stats.Reused++
+			// Store it again under this run's start, so that once its timestamp is older
+			// than the window it stops being hashed on every run.
+			matched[i] = -1
 			continue
 		}
 		contents[i] = src
@@ -217,7 +220,7 @@ func Build(ctx context.Context, e *check.Engine, opts Options) (*Index, error) {
 		}
 	}
 
-	if path != "" && (old.base == nil || len(analyze) > 0 || ix.Stats.Removed > 0) {
+	if path != "" && (old.base == nil || len(analyze) > 0 || ix.Stats.Removed > 0 || ix.Stats.Rehashed > 0) {
 		ix.Stats.Written, ix.Stats.WriteErr = store(path, key, began.UnixNano(), old, scope, l.files, files, matched, cached, ix.Stats.Removed)
 	}
 	ix.Stats.Elapsed = time.Since(began)

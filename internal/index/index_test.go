@@ -356,11 +356,33 @@ func TestBuildRacy(t *testing.T) {
 	t.Cleanup(func() { racyWindow = old })
 	ix := build(t, dir, Options{})
 	n := ix.Stats.Files
-	if got, want := statsOf(ix.Stats), (stats{Rehashed: n, Reused: n, CacheHit: true}); got != want {
+	if got, want := statsOf(ix.Stats), (stats{Rehashed: n, Reused: n, CacheHit: true, Written: true}); got != want {
 		t.Errorf("got %+v, want %+v", got, want)
 	}
 	if diff := cmp.Diff(scan(t, dir), ix.Files, equateEmpty); diff != "" {
 		t.Errorf("index differs from a scan (-scan +index):\n%s", diff)
+	}
+}
+
+// TestBuildRacySettles checks that a file hashed again because it was racily clean is stored
+// anew under the run that hashed it: once its timestamp is older than the window before that
+// run, the next run trusts it, instead of hashing it on every run until the whole cache is
+// written again.
+func TestBuildRacySettles(t *testing.T) {
+	old := racyWindow
+	t.Cleanup(func() { racyWindow = old })
+	racyWindow = time.Second
+	dir := fixture(t)
+	build(t, dir, Options{}) // within a second of the files: all racy from now on for this base
+	time.Sleep(2 * time.Second)
+	ix := build(t, dir, Options{})
+	n := ix.Stats.Files
+	if got, want := statsOf(ix.Stats), (stats{Rehashed: n, Reused: n, CacheHit: true, Written: true}); got != want {
+		t.Fatalf("second run: got %+v, want %+v (did the first run start more than %v after the files were written?)", got, want, racyWindow)
+	}
+	ix = build(t, dir, Options{})
+	if got, want := statsOf(ix.Stats), (stats{Reused: n, CacheHit: true}); got != want {
+		t.Errorf("third run: got %+v, want %+v", got, want)
 	}
 }
 
