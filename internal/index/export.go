@@ -23,13 +23,13 @@ type Links struct {
 
 // ExportRecord is one record of the JSON export.
 type ExportRecord struct {
-	ID     string         `json:"id"`
-	Kind   record.Kind    `json:"kind"`
-	Path   string         `json:"path"`
-	Title  string         `json:"title"`
-	Hash   string         `json:"hash"`
+	ID     string        `json:"id"`
+	Kind   record.Kind   `json:"kind"`
+	Path   string        `json:"path"`
+	Title  string        `json:"title"`
+	Hash   string        `json:"hash"`
 	Fields record.Fields `json:"fields"`
-	Links  Links          `json:"links"`
+	Links  Links         `json:"links"`
 	// Findings counts the record's own findings (per file; references are checked by
 	// validate).
 	Errors   int `json:"errors"`
