@@ -204,11 +204,50 @@ func describeWindow(w config.Window) string {
 // of which depends on the other (directly or transitively, over depends_on and runs_on). Each
 // change of a pair gets a warning naming the other.
 func conflicts(recs []*record.Record, changes []planned, keep func(*record.Record) bool) []finding.Finding {
-	byCI := map[string][]int{}
+	// The changes on each CI, by planned start, with the longest of them: the changes on a CI
+	// that overlap a span are then found by binary search, not by trying them all.
+	type onCI struct {
+		byStart []int // indexes into changes
+		longest time.Duration
+	}
+	byCI := map[string]*onCI{}
 	for i, ch := range changes {
 		for _, id := range ch.cis {
-			byCI[id] = append(byCI[id], i)
+			o := byCI[id]
+			if o == nil {
+				o = &onCI{}
+				byCI[id] = o
+			}
+			o.byStart = append(o.byStart, i)
+			o.longest = max(o.longest, ch.end.Sub(ch.start))
 		}
+	}
+	for _, o := range byCI {
+		slices.SortStableFunc(o.byStart, func(a, b int) int { return changes[a].start.Compare(changes[b].start) })
+	}
+	// overlapping yields the changes on a CI whose planned span overlaps [start, end): those
+	// that start before end, and not so long before start that even the longest would be over.
+	overlapping := func(o *onCI, start, end time.Time) []int {
+		if o == nil {
+			return nil
+		}
+		from := start.Add(-o.longest)
+		lo, _ := slices.BinarySearchFunc(o.byStart, from, func(j int, t time.Time) int {
+			if changes[j].start.After(t) {
+				return 1
+			}
+			return -1
+		})
+		hi, _ := slices.BinarySearchFunc(o.byStart, end, func(j int, t time.Time) int {
+			if changes[j].start.Before(t) {
+				return -1
+			}
+			return 1
+		})
+		if lo >= hi {
+			return nil
+		}
+		return o.byStart[lo:hi]
 	}
 	deps := map[string][]string{}
 	for _, r := range recs {
@@ -243,7 +282,7 @@ func conflicts(recs []*record.Record, changes []planned, keep func(*record.Recor
 	for i, ch := range changes {
 		for _, id := range ch.cis {
 			for _, dep := range reach(id) {
-				for _, j := range byCI[dep] {
+				for _, j := range overlapping(byCI[dep], ch.start, ch.end) {
 					if j == i || !(ch.start.Before(changes[j].end) && changes[j].start.Before(ch.end)) {
 						continue
 					}
