@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
+	"strings"
 	"sync"
 
 	"github.com/gitsm/gitsm/internal/finding"
@@ -27,56 +28,86 @@ type walked struct {
 	ok    bool // false when the lstat failed or it is no longer a regular file
 }
 
-// walk lists the record files with record.Walk — the one definition of what the kind folders
-// hold, so that the index always sees what a cold scan sees — and lstat()s them in parallel,
-// relative to an open directory, so that the kernel does not resolve every full path.
-// Only the paths that in accepts are kept.
+// walk lists the record files with record.WalkEach — the one definition of what the kind
+// folders hold, so that the index always sees what a cold scan sees — and lstat()s them in
+// parallel while the walk goes on: a folder's files go to the workers as a batch, each lstat
+// relative to the open folder, so that the kernel does not resolve every full path. Only the
+// paths that in accepts are kept.
 func walk(ctx context.Context, root string, in func(string) bool) (*listing, error) {
-	paths, findings, err := record.Walk(root)
-	if err != nil {
-		return nil, err
+	const batchMax = 1024
+	type batch struct {
+		paths []string
+		out   []walked
 	}
-	paths = slices.DeleteFunc(paths, func(p string) bool { return !in(p) })
-	findings = slices.DeleteFunc(findings, func(f finding.Finding) bool { return !in(f.Path) })
-	l := &listing{files: make([]walked, len(paths)), findings: findings}
-	const chunk = 1024
-	sem := make(chan struct{}, max(2, runtime.GOMAXPROCS(0)))
+	work := make(chan *batch, 256)
 	var wg sync.WaitGroup
-	for lo := 0; lo < len(paths); lo += chunk {
-		hi := min(len(paths), lo+chunk)
+	for range max(2, runtime.GOMAXPROCS(0)) {
 		wg.Add(1)
-		sem <- struct{}{}
 		go func() {
-			defer func() { <-sem; wg.Done() }()
-			var r *os.Root
-			dir := "\x00"
-			defer func() {
-				if r != nil {
-					r.Close()
-				}
-			}()
-			for i := lo; i < hi; i++ {
-				p := paths[i]
-				out := &l.files[i]
-				out.path = p
-				if d := path.Dir(p); d != dir {
-					if r != nil {
-						r.Close()
-					}
-					r, _ = os.OpenRoot(filepath.Join(root, filepath.FromSlash(d)))
-					dir = d
-				}
-				if r == nil {
-					continue
-				}
-				info, err := r.Lstat(path.Base(p))
-				if err != nil || !info.Mode().IsRegular() {
-					continue
-				}
-				out.stamp, out.ok = stampOf(info), true
+			defer wg.Done()
+			for b := range work {
+				b.out = lstatAll(root, b.paths)
 			}
 		}()
 	}
+	var batches []*batch
+	cur, curDir := &batch{}, ""
+	flush := func() {
+		if len(cur.paths) > 0 {
+			batches = append(batches, cur)
+			work <- cur
+			cur = &batch{}
+		}
+	}
+	findings, err := record.WalkEach(root, func(rel string) {
+		if !in(rel) {
+			return
+		}
+		if d := path.Dir(rel); d != curDir || len(cur.paths) == batchMax {
+			flush()
+			curDir = d
+		}
+		cur.paths = append(cur.paths, rel)
+	})
+	flush()
+	close(work)
 	wg.Wait()
+	if err != nil {
+		return nil, err
+	}
+	n := 0
+	for _, b := range batches {
+		n += len(b.out)
+	}
+	l := &listing{files: make([]walked, 0, n), findings: slices.DeleteFunc(findings, func(f finding.Finding) bool { return !in(f.Path) })}
+	for _, b := range batches {
+		l.files = append(l.files, b.out...)
+	}
+	if !slices.IsSortedFunc(l.files, byPath) {
+		slices.SortFunc(l.files, byPath)
+	}
 	return l, ctx.Err()
+}
+
+func byPath(a, b walked) int { return strings.Compare(a.path, b.path) }
+
+// lstatAll lstat()s the files of one folder, relative to the open folder.
+func lstatAll(root string, paths []string) []walked {
+	out := make([]walked, len(paths))
+	r, err := os.OpenRoot(filepath.Join(root, filepath.FromSlash(path.Dir(paths[0]))))
+	if err == nil {
+		defer r.Close()
+	}
+	for i, p := range paths {
+		out[i].path = p
+		if err != nil {
+			continue
+		}
+		info, err := r.Lstat(path.Base(p))
+		if err != nil || !info.Mode().IsRegular() {
+			continue
+		}
+		out[i].stamp, out[i].ok = stampOf(info), true
+	}
+	return out
 }

@@ -19,26 +19,49 @@ import (
 // back as findings; they never stop the walk.
 func Walk(root string) ([]string, []finding.Finding, error) {
 	var paths []string
-	var fs_ []finding.Finding
+	fs_, err := WalkEach(root, func(rel string) { paths = append(paths, rel) })
+	if err != nil {
+		return nil, nil, err
+	}
+	if !slices.IsSorted(paths) {
+		slices.Sort(paths)
+	}
+	return paths, fs_, nil
+}
+
+// foldersInOrder are the kind folders by name, so that a walk meets the files nearly always in
+// sorted order.
+var foldersInOrder = func() []string {
+	var out []string
 	for _, k := range Kinds {
-		dir := filepath.Join(root, k.Folder)
+		out = append(out, k.Folder)
+	}
+	slices.Sort(out)
+	return out
+}()
+
+// WalkEach is Walk giving each record file's path to file as the walk finds it, so that work
+// on the files can start before the walk ends. The paths come in walk order: the kind folders
+// by name, each folder's entries by name. That is sorted unless a name holds a character that
+// sorts before '/', such as '-' or '.' (`2024-old.yaml` comes after the folder `2024/`).
+func WalkEach(root string, file func(rel string)) ([]finding.Finding, error) {
+	var fs_ []finding.Finding
+	for _, folder := range foldersInOrder {
+		dir := filepath.Join(root, folder)
 		info, err := os.Lstat(dir)
 		if errors.Is(err, fs.ErrNotExist) {
 			continue
 		}
 		if err != nil {
-			return nil, nil, err
+			return nil, err
 		}
 		if info.Mode()&fs.ModeSymlink != 0 {
-			fs_ = append(fs_, fileFinding(k.Folder, "the %s folder is a symlink; gitsm does not follow symlinks", k.Folder))
+			fs_ = append(fs_, fileFinding(folder, "the %s folder is a symlink; gitsm does not follow symlinks", folder))
 			continue
 		}
 		err = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-			rel, relErr := filepath.Rel(root, p)
-			if relErr != nil {
-				return relErr
-			}
-			rel = filepath.ToSlash(rel)
+			// p is dir joined with the path below it: cut, not filepath.Rel, which cleans.
+			rel := folder + filepath.ToSlash(p[len(dir):])
 			if err != nil {
 				fs_ = append(fs_, fileFinding(rel, "cannot read: %v", err))
 				if d != nil && d.IsDir() {
@@ -70,16 +93,15 @@ func Walk(root string) ([]string, []finding.Finding, error) {
 			case isYAML && !d.Type().IsRegular():
 				fs_ = append(fs_, fileFinding(rel, "is not a regular file"))
 			case isYAML:
-				paths = append(paths, rel)
+				file(rel)
 			}
 			return nil
 		})
 		if err != nil {
-			return nil, nil, err
+			return nil, err
 		}
 	}
-	slices.Sort(paths)
-	return paths, fs_, nil
+	return fs_, nil
 }
 
 func fileFinding(rel, format string, args ...any) finding.Finding {
