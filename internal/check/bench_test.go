@@ -3,10 +3,17 @@ package check_test
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sync"
 	"testing"
+
+	"gopkg.in/yaml.v3"
 
 	"github.com/gitsm/gitsm/internal/benchgen"
 	"github.com/gitsm/gitsm/internal/check"
+	"github.com/gitsm/gitsm/internal/record"
 )
 
 // BenchmarkValidate runs what `gitsm validate` runs — every record file read, parsed, checked
@@ -38,6 +45,53 @@ func BenchmarkValidate(b *testing.B) {
 				}
 			}
 			b.ReportMetric(float64(total)*float64(b.N)/b.Elapsed().Seconds(), "records/s")
+		})
+	}
+}
+
+// BenchmarkYAMLFloor is the least any validator built on yaml.v3 must do with the same
+// records: read every file and parse it into a yaml.Node, on every core, and nothing else — no
+// value for the schema, no schema, no rules. It is the floor under BenchmarkValidate:
+// docs/benchmarks.md compares it with ajv-cli's whole run.
+func BenchmarkYAMLFloor(b *testing.B) {
+	for _, n := range []int{20000} {
+		b.Run(fmt.Sprintf("records=%d", n), func(b *testing.B) {
+			dir := b.TempDir()
+			if err := benchgen.Generate(dir, n, 1); err != nil {
+				b.Fatal(err)
+			}
+			paths, _, err := record.Walk(dir)
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.ResetTimer()
+			for b.Loop() {
+				var wg sync.WaitGroup
+				next := make(chan string)
+				for range runtime.GOMAXPROCS(0) {
+					wg.Add(1)
+					go func() {
+						defer wg.Done()
+						for p := range next {
+							src, err := os.ReadFile(filepath.Join(dir, p))
+							if err != nil {
+								b.Error(err)
+								continue
+							}
+							var doc yaml.Node
+							if err := yaml.Unmarshal(src, &doc); err != nil {
+								b.Error(err)
+							}
+						}
+					}()
+				}
+				for _, p := range paths {
+					next <- p
+				}
+				close(next)
+				wg.Wait()
+			}
+			b.ReportMetric(float64(len(paths))*float64(b.N)/b.Elapsed().Seconds(), "records/s")
 		})
 	}
 }
