@@ -170,7 +170,7 @@ func inlineDefs(src, defsSrc []byte) ([]byte, error) {
 				name, ok = strings.CutPrefix(ref, "#/$defs/")
 			}
 			def, found := defs[name]
-			if !ok || !found {
+			if !ok || !found || !inlinable(out) {
 				return out, nil
 			}
 			body, err := inline(def, true, depth+1)
@@ -181,8 +181,9 @@ func inlineDefs(src, defsSrc []byte) ([]byte, error) {
 			if len(out) == 0 {
 				return body, nil
 			}
-			// Keywords beside the reference apply too: keep both, as $ref itself would.
-			return map[string]any{"allOf": []any{body, out}}, nil
+			// Keywords beside the reference apply too: keep both, as $ref itself would, in the
+			// order in which the validator takes them and so reports their errors.
+			return map[string]any{"allOf": []any{out, body}}, nil
 		case []any:
 			out := make([]any, len(v))
 			for i, x := range v {
@@ -201,6 +202,24 @@ func inlineDefs(src, defsSrc []byte) ([]byte, error) {
 		return nil, err
 	}
 	return json.Marshal(out)
+}
+
+// afterRef are the keywords that jsonschema/v5 applies after $ref, or that change what $ref
+// means or whether it is applied at all ("type" ends the validation of a value of another type).
+var afterRef = []string{"type", "$dynamicRef", "$recursiveRef", "not", "allOf", "anyOf", "oneOf", "if",
+	"then", "else", "unevaluatedProperties", "unevaluatedItems", "$id", "$anchor", "$dynamicAnchor",
+	"$recursiveAnchor", "$schema"}
+
+// inlinable reports whether the keywords beside a $ref in schema s all come before it in the
+// validator's order, so that {"allOf": [keywords, definition]} reports the same errors in the
+// same order as the reference.
+func inlinable(s map[string]any) bool {
+	for _, kw := range afterRef {
+		if _, ok := s[kw]; ok {
+			return false
+		}
+	}
+	return true
 }
 
 // JSONValue turns a YAML-decoded fragment, whose maps may be map[any]any, into values that
