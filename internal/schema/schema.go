@@ -34,18 +34,24 @@ var Files = map[string]string{
 
 // Set is the compiled schemas of every kind, ready for concurrent use.
 type Set struct {
-	byKind map[string]*jsonschema.Schema
+	byKind map[string]*kindSchema
 }
 
 // Compile compiles every kind's schema once. custom maps a lower-case kind ("incident") to the
 // custom fields that a repository declares for it, each a JSON Schema fragment.
 func Compile(custom map[string]map[string]any) (*Set, error) {
-	return compile(custom, true)
+	return compile(custom, options{inline: true, split: true, strip: true})
 }
 
-// compile is Compile, with the inlining of defs.json's definitions optional for tests that
-// hold the inlined schemas to the files as written.
-func compile(custom map[string]map[string]any, inline bool) (*Set, error) {
+// options choose the compile-time transformations, each of which leaves the results unchanged;
+// tests turn them off to hold the transformed schemas to the files as written.
+type options struct {
+	inline bool // replace references to defs.json's definitions with copies of them
+	split  bool // validate the state conditionals on a projection of the record
+	strip  bool // leave the x- extension fields out of the record
+}
+
+func compile(custom map[string]map[string]any, opts options) (*Set, error) {
 	c := jsonschema.NewCompiler()
 	c.AssertFormat = true
 	c.LoadURL = func(s string) (io.ReadCloser, error) {
@@ -59,34 +65,82 @@ func compile(custom map[string]map[string]any, inline bool) (*Set, error) {
 	if err != nil {
 		return nil, err
 	}
+	srcs := map[string][]byte{}
+	docs := map[string]map[string]any{}
 	for _, e := range entries {
 		src, err := fs.ReadFile(schemas.FS, e.Name())
 		if err != nil {
 			return nil, err
 		}
-		if kind := kindOfFile(e.Name()); kind != "" && len(custom[strings.ToLower(kind)]) > 0 {
+		kind := kindOfFile(e.Name())
+		if kind != "" && len(custom[strings.ToLower(kind)]) > 0 {
 			if src, err = withCustomFields(src, custom[strings.ToLower(kind)]); err != nil {
 				return nil, fmt.Errorf("custom fields for %s: %w", kind, err)
 			}
 		}
-		if inline && kindOfFile(e.Name()) != "" {
+		if opts.inline && kind != "" {
 			if src, err = inlineDefs(src, defs); err != nil {
 				return nil, fmt.Errorf("schema %s: %w", e.Name(), err)
 			}
 		}
-		if err := c.AddResource(BaseURL+e.Name(), bytes.NewReader(src)); err != nil {
+		srcs[e.Name()] = src
+		if docs[e.Name()], err = decode(src); err != nil {
 			return nil, fmt.Errorf("schema %s: %w", e.Name(), err)
 		}
 	}
-	s := &Set{byKind: map[string]*jsonschema.Schema{}}
+	plans := map[string]*plan{}
 	for kind, file := range Files {
-		sch, err := c.Compile(BaseURL + file)
-		if err != nil {
+		p := &plan{base: docs[file]}
+		if opts.split {
+			p = splitConditions(p.base, docs)
+		}
+		if opts.strip {
+			p.stripExtensions()
+		}
+		plans[kind] = p
+		if opts.split || opts.strip {
+			if srcs[file], err = json.Marshal(p.base); err != nil {
+				return nil, fmt.Errorf("schema %s: %w", file, err)
+			}
+		}
+		if p.cond != nil {
+			cond, err := json.Marshal(p.cond)
+			if err != nil {
+				return nil, fmt.Errorf("schema %s: %w", file, err)
+			}
+			srcs[conditionsFile(file)] = cond
+		}
+	}
+	for name, src := range srcs {
+		if err := c.AddResource(BaseURL+name, bytes.NewReader(src)); err != nil {
+			return nil, fmt.Errorf("schema %s: %w", name, err)
+		}
+	}
+	s := &Set{byKind: map[string]*kindSchema{}}
+	for kind, file := range Files {
+		k := &kindSchema{keys: plans[kind].keys, strip: plans[kind].strip}
+		if k.base, err = c.Compile(BaseURL + file); err != nil {
 			return nil, fmt.Errorf("compile schema for %s: %w", kind, err)
 		}
-		s.byKind[kind] = sch
+		if plans[kind].cond != nil {
+			if k.cond, err = c.Compile(BaseURL + conditionsFile(file)); err != nil {
+				return nil, fmt.Errorf("compile conditions of the schema for %s: %w", kind, err)
+			}
+		}
+		s.byKind[kind] = k
 	}
 	return s, nil
+}
+
+// decode reads a schema document, keeping its numbers as written.
+func decode(src []byte) (map[string]any, error) {
+	d := json.NewDecoder(bytes.NewReader(src))
+	d.UseNumber()
+	var doc map[string]any
+	if err := d.Decode(&doc); err != nil {
+		return nil, err
+	}
+	return doc, nil
 }
 
 // CompileFile compiles a standalone embedded schema by file name, such as policy.json.
@@ -115,8 +169,8 @@ func kindOfFile(name string) string {
 // withCustomFields declares a repository's custom fields as properties of a kind's schema, so
 // that they are allowed and validated against the fragment the config gives.
 func withCustomFields(src []byte, fields map[string]any) ([]byte, error) {
-	var doc map[string]any
-	if err := json.Unmarshal(src, &doc); err != nil {
+	doc, err := decode(src)
+	if err != nil {
 		return nil, err
 	}
 	props, _ := doc["properties"].(map[string]any)
@@ -139,11 +193,12 @@ func withCustomFields(src []byte, fields map[string]any) ([]byte, error) {
 // $id, $anchor or $dynamicRef that a copy would change — and the files stay as written, with
 // their references, for other validators and for reading.
 func inlineDefs(src, defsSrc []byte) ([]byte, error) {
-	var doc, defsDoc map[string]any
-	if err := json.Unmarshal(src, &doc); err != nil {
+	doc, err := decode(src)
+	if err != nil {
 		return nil, err
 	}
-	if err := json.Unmarshal(defsSrc, &defsDoc); err != nil {
+	defsDoc, err := decode(defsSrc)
+	if err != nil {
 		return nil, fmt.Errorf("defs.json: %w", err)
 	}
 	defs, _ := defsDoc["$defs"].(map[string]any)
@@ -264,17 +319,13 @@ type Violation struct {
 // Validate checks a record value against its kind's schema. It returns nil when the value is
 // valid or the kind has no schema.
 func (s *Set) Validate(kind string, v any) []Violation {
-	sch, ok := s.byKind[kind]
+	k, ok := s.byKind[kind]
 	if !ok {
 		return nil
 	}
-	err := sch.Validate(v)
-	if err == nil {
+	errs := k.validate(v)
+	if len(errs) == 0 {
 		return nil
-	}
-	var ve *jsonschema.ValidationError
-	if !errors.As(err, &ve) {
-		return []Violation{{Message: err.Error()}}
 	}
 	var out []Violation
 	seen := map[string]bool{}
@@ -293,7 +344,13 @@ func (s *Set) Validate(kind string, v any) []Violation {
 			out = append(out, v)
 		}
 	}
-	walk(ve)
+	for _, err := range errs {
+		var ve *jsonschema.ValidationError
+		if !errors.As(err, &ve) {
+			return []Violation{{Message: err.Error()}}
+		}
+		walk(ve)
+	}
 	return out
 }
 
