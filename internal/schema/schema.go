@@ -238,6 +238,9 @@ func inlineDefs(src, defsSrc []byte) ([]byte, error) {
 			}
 			// Keywords beside the reference apply too: keep both, as $ref itself would, in the
 			// order in which the validator takes them and so reports their errors.
+			if body, ok := body.(map[string]any); ok {
+				return both(out, body), nil
+			}
 			return map[string]any{"allOf": []any{out, body}}, nil
 		case []any:
 			out := make([]any, len(v))
