@@ -11,7 +11,24 @@ func both(a, b map[string]any) map[string]any {
 	if m, ok := merge(a, b); ok {
 		return m
 	}
+	// The validator applies allOf after every keyword that merge knows, so b can follow a's
+	// keywords in a's own schema, as long as no "type" of a ends the validation before it.
+	if _, typed := a["type"]; !typed && known(a) {
+		m := maps.Clone(a)
+		m["allOf"] = []any{b}
+		return m
+	}
 	return map[string]any{"allOf": []any{a, b}}
+}
+
+// known reports whether merge knows every keyword of schema s.
+func known(s map[string]any) bool {
+	for kw := range s {
+		if !here[kw] && below[kw] == "" && !annotations[kw] {
+			return false
+		}
+	}
+	return true
 }
 
 // Keywords that merge knows, by where they report errors.
@@ -41,17 +58,14 @@ func set(names ...string) map[string]bool {
 // only skips the other's keywords for members that a value of another type does not have, and
 // an additionalProperties sees the same properties as before.
 func merge(a, b map[string]any) (map[string]any, bool) {
+	if !known(a) || !known(b) {
+		return nil, false
+	}
 	var hereA, hereB bool
 	for kw := range a {
-		if !here[kw] && below[kw] == "" && !annotations[kw] {
-			return nil, false
-		}
 		hereA = hereA || here[kw]
 	}
 	for kw := range b {
-		if !here[kw] && below[kw] == "" && !annotations[kw] {
-			return nil, false
-		}
 		hereB = hereB || here[kw]
 	}
 	if hereA && hereB {

@@ -326,7 +326,12 @@ func (s *Set) Validate(kind string, v any) []Violation {
 	if !ok {
 		return nil
 	}
-	errs := k.validate(v)
+	return violations(k.validate(v))
+}
+
+// violations turns the errors of one or more validations into violations, one per failing
+// location and message, in the order of the errors.
+func violations(errs []error) []Violation {
 	if len(errs) == 0 {
 		return nil
 	}
