@@ -103,7 +103,10 @@ func (e *Editor) Apply(a Assignment) error {
 		if shape.Type != "array" {
 			return &command.CheckFailedError{Msg: fmt.Sprintf("%s: not a list; use %s=", a.Field(), a.Field())}
 		}
-		list := e.list(a.Path)
+		list, ok := e.list(a.Path, shape)
+		if !ok {
+			return &command.CheckFailedError{Msg: fmt.Sprintf("%s: += and -= work on lists of plain values; give the whole list with %s=", a.Field(), a.Field())}
+		}
 		for _, item := range v.([]any) {
 			i := slices.Index(list, item)
 			switch {
@@ -121,27 +124,31 @@ func (e *Editor) Apply(a Assignment) error {
 	return e.Set(a.Path, v)
 }
 
-// list returns the scalar items of the list at path as it is now.
-func (e *Editor) list(path []string) []any {
+// list returns the items of the list at path as it is now, typed as the schema types the
+// list's items (so that 50 in a list of numbers is the number an edit compares with). It
+// reports false for a list with an item that is not a plain value, such as an SLA's goals:
+// an edit of single items would lose them.
+func (e *Editor) list(path []string, shape *Shape) ([]any, bool) {
 	n, ok := e.Doc.Get(path...)
 	if !ok || n.Kind != yaml.SequenceNode {
-		return nil
+		return nil, true
 	}
 	out := make([]any, 0, len(n.Content))
 	for _, item := range n.Content {
-		if item.Kind == yaml.ScalarNode {
+		if item.Kind != yaml.ScalarNode {
+			return nil, false
+		}
+		if v, err := shape.item().parseItem(item.Value); err == nil {
+			out = append(out, v)
+		} else {
 			out = append(out, item.Value)
 		}
 	}
-	return out
+	return out, true
 }
 
 // Set writes v at path, a new top-level field going where the schema lists it.
 func (e *Editor) Set(path []string, v any) error {
-	v, err := editable(v)
-	if err != nil {
-		return &command.CheckFailedError{Msg: fmt.Sprintf("%s: %v", strings.Join(path, "."), err)}
-	}
 	if err := e.Doc.SetAfter(path, v, e.after(path)...); err != nil {
 		return fmt.Errorf("%s: set %s: %w", e.Rel, strings.Join(path, "."), err)
 	}
@@ -157,23 +164,6 @@ func (e *Editor) Delete(path ...string) error {
 		return fmt.Errorf("%s: remove %s: %w", e.Rel, strings.Join(path, "."), err)
 	}
 	return nil
-}
-
-// editable converts a typed value to one yamledit writes.
-func editable(v any) (any, error) {
-	list, ok := v.([]any)
-	if !ok {
-		return v, nil
-	}
-	out := make([]string, 0, len(list))
-	for _, x := range list {
-		s, ok := x.(string)
-		if !ok {
-			return nil, fmt.Errorf("gitsm cannot edit a list of %T in place yet; edit the file by hand", x)
-		}
-		out = append(out, s)
-	}
-	return out, nil
 }
 
 // after lists the keys a new key at path goes after, nearest first: the fields the schema

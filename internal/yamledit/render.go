@@ -62,6 +62,16 @@ func toValue(v any) (value, error) {
 		return value{s: uint64(x)}, nil
 	case uint64:
 		return value{s: x}, nil
+	case []any:
+		out := value{kind: seqKind, items: make([]value, 0, len(x))}
+		for _, s := range x {
+			it, err := toValue(s)
+			if err != nil {
+				return value{}, err
+			}
+			out.items = append(out.items, it)
+		}
+		return out, nil
 	case []string:
 		out := value{kind: seqKind, items: make([]value, 0, len(x))}
 		for _, s := range x {
