@@ -1,5 +1,6 @@
 # gitsm — make demo builds gitsm and shows every command on a records repo made from examples/;
-# make test runs the whole test suite (unit, end-to-end scripts, a short fuzz of the loader).
+# make test runs the whole test suite (unit, end-to-end scripts, a short fuzz of the loader and
+# of the summary's field encoding, which warm runs read straight from the cache file).
 GO        ?= go
 BIN       ?= $(CURDIR)/bin
 GITSM     := $(BIN)/gitsm
@@ -19,6 +20,7 @@ test:
 
 fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./internal/record/
+	$(GO) test -run '^$$' -fuzz '^FuzzFields$$' -fuzztime 5s ./internal/record/
 
 lint:
 	@unformatted=$$(gofmt -l cmd internal schemas); if [ -n "$$unformatted" ]; then echo "gofmt needed: $$unformatted"; exit 1; fi

@@ -386,10 +386,9 @@ type decoder struct {
 	dict  []string
 	kinds map[string][]record.Kind
 
-	// Arenas: records, references and string lists are allocated in blocks, not one by one.
+	// Arenas: records and references are allocated in blocks, not one by one.
 	recs []record.Record
 	refs []record.Ref
-	strs []string
 }
 
 const arenaBlock = 512
@@ -403,23 +402,14 @@ func (d *decoder) newRecord() *record.Record {
 	return r
 }
 
-// newRefs and newStrings return slices with no room beyond their length, so that an append
-// by a caller copies instead of overwriting the next record's items.
+// newRefs returns a slice with no room beyond its length, so that an append by a caller
+// copies instead of overwriting the next record's items.
 func (d *decoder) newRefs(n int) []record.Ref {
 	if len(d.refs) < n {
 		d.refs = make([]record.Ref, max(n, arenaBlock))
 	}
 	s := d.refs[:n:n]
 	d.refs = d.refs[n:]
-	return s
-}
-
-func (d *decoder) newStrings(n int) []string {
-	if len(d.strs) < n {
-		d.strs = make([]string, max(n, arenaBlock))
-	}
-	s := d.strs[:n:n]
-	d.strs = d.strs[n:]
 	return s
 }
 
