@@ -33,6 +33,19 @@ type value struct {
 	vals  []value
 }
 
+// seqOf is the sequence of xs, item by item.
+func seqOf[T any](xs []T) (value, error) {
+	out := value{kind: seqKind, items: make([]value, 0, len(xs))}
+	for _, x := range xs {
+		it, err := toValue(x)
+		if err != nil {
+			return value{}, err
+		}
+		out.items = append(out.items, it)
+	}
+	return out, nil
+}
+
 func toValue(v any) (value, error) {
 	switch x := v.(type) {
 	case nil, bool, float64:
@@ -63,25 +76,9 @@ func toValue(v any) (value, error) {
 	case uint64:
 		return value{s: x}, nil
 	case []any:
-		out := value{kind: seqKind, items: make([]value, 0, len(x))}
-		for _, s := range x {
-			it, err := toValue(s)
-			if err != nil {
-				return value{}, err
-			}
-			out.items = append(out.items, it)
-		}
-		return out, nil
+		return seqOf(x)
 	case []string:
-		out := value{kind: seqKind, items: make([]value, 0, len(x))}
-		for _, s := range x {
-			it, err := toValue(s)
-			if err != nil {
-				return value{}, err
-			}
-			out.items = append(out.items, it)
-		}
-		return out, nil
+		return seqOf(x)
 	case []KV:
 		out := value{kind: mapKind, keys: []string{}, vals: []value{}}
 		seen := make(map[string]bool, len(x))
