@@ -81,6 +81,27 @@ func ValidID(s string) bool {
 	return SlugPattern.MatchString(s) || NumberedPattern.MatchString(s)
 }
 
+// Describe names what a record is, for messages: "an incident", "a CI", "a normal change"
+// (or "a change" when the type is unknown).
+func Describe(kind Kind, changeType string) string {
+	if kind == Change && changeType != "" {
+		return Article(changeType) + " " + changeType + " change"
+	}
+	name := strings.ToLower(string(kind))
+	if kind == CI {
+		name = "CI"
+	}
+	return Article(name) + " " + name
+}
+
+// Article returns the indefinite article for word: "an" before a vowel, else "a".
+func Article(word string) string {
+	if word != "" && strings.ContainsRune("aeiouAEIOU", rune(word[0])) {
+		return "an"
+	}
+	return "a"
+}
+
 // Stem returns a file name without folder and extension.
 func Stem(p string) string {
 	return strings.TrimSuffix(path.Base(p), path.Ext(p))

@@ -56,7 +56,7 @@ func (c *checker) transition(base *record.Parsed) {
 	if from == to || from == "" || to == "" || !ok || !machine.Known(from) || !machine.Known(to) {
 		return
 	}
-	desc := describe(c.p.Kind, c.str("type"))
+	desc := record.Describe(c.p.Kind, c.str("type"))
 	if c.p.Kind == record.CI {
 		if !machine.Allowed(from, to) {
 			c.add(c.p.Node(stateField), finding.Error, "transition", "lifecycle moved from %s to %s; a CI goes %s", from, to, path(machine, from, to))

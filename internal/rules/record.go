@@ -191,7 +191,7 @@ func (c *checker) timeline(stamps ...string) {
 		prev := es[i-1].state
 		if prev != e.state && machine.Known(prev) && !machine.Allowed(prev, e.state) {
 			c.add(e.stateNode, finding.Error, "timeline", "the timeline moves from %s to %s, which %s may not do (from %s: %s)",
-				prev, e.state, describe(c.p.Kind, c.str("type")), prev, next(machine, prev))
+				prev, e.state, record.Describe(c.p.Kind, c.str("type")), prev, next(machine, prev))
 		}
 	}
 	if state := c.str("state"); state != "" && es[len(es)-1].state != state {
@@ -236,25 +236,6 @@ func stampEntry(es []entry, field, initial string) (entry, bool) {
 		}
 	}
 	return entry{}, false
-}
-
-// describe names a record for "which a … may not do": "a normal change", "an incident".
-func describe(kind record.Kind, changeType string) string {
-	if kind == record.Change && changeType != "" {
-		return article(changeType) + " " + changeType + " change"
-	}
-	name := strings.ToLower(string(kind))
-	if kind == record.CI {
-		name = "CI"
-	}
-	return article(name) + " " + name
-}
-
-func article(word string) string {
-	if word != "" && strings.ContainsRune("aeiouAEIOU", rune(word[0])) {
-		return "an"
-	}
-	return "a"
 }
 
 func next(m lifecycle.Machine, state string) string {

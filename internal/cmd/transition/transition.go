@@ -120,9 +120,9 @@ func Run(ctx context.Context, opts *Options) error {
 		if kind == record.Change {
 			return &command.CheckFailedError{Msg: fmt.Sprintf("%s has type %q; set type to standard, normal or emergency first", opts.ID, ed.Str("type"))}
 		}
-		return command.UsageErrorf("%s is %s %s, which has no states", opts.ID, article(string(kind)), kind)
+		return command.UsageErrorf("%s is %s %s, which has no states", opts.ID, record.Article(string(kind)), kind)
 	}
-	what := describe(kind, ed.Str("type"))
+	what := record.Describe(kind, ed.Str("type"))
 	target := strings.ReplaceAll(strings.ToLower(opts.State), "-", "_")
 	known := machine.Known(target)
 	if kind == record.Change {
@@ -254,23 +254,4 @@ func states(m lifecycle.Machine) []string {
 	}
 	walk(m.Initial)
 	return out
-}
-
-// describe names what a record is for messages: "an incident", "a normal change".
-func describe(kind record.Kind, changeType string) string {
-	if kind == record.Change {
-		return article(changeType) + " " + changeType + " change"
-	}
-	name := strings.ToLower(string(kind))
-	if kind == record.CI {
-		name = "CI"
-	}
-	return article(name) + " " + name
-}
-
-func article(word string) string {
-	if word != "" && strings.ContainsRune("aeiouAEIOU", rune(word[0])) {
-		return "an"
-	}
-	return "a"
 }
