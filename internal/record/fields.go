@@ -246,12 +246,6 @@ func (f Fields) Get(name string) (any, bool) {
 	return v, !r.bad
 }
 
-// Has reports whether the field is there.
-func (f Fields) Has(name string) bool {
-	_, _, ok := f.find(name)
-	return ok
-}
-
 // String returns a string field, or "" when it is missing or not a string.
 func (f Fields) String(name string) string {
 	r, t, ok := f.find(name)
@@ -287,15 +281,6 @@ func (f Fields) All() iter.Seq2[string, any] {
 			}
 		}
 	}
-}
-
-// Len returns the number of fields.
-func (f Fields) Len() int {
-	n := 0
-	for range f.All() {
-		n++
-	}
-	return n
 }
 
 // Map returns the fields as a map.
