@@ -9,7 +9,7 @@ import (
 	"sync"
 	"testing"
 
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 
 	"github.com/gitsm/gitsm/internal/benchgen"
 	"github.com/gitsm/gitsm/internal/check"

@@ -5,7 +5,7 @@ import (
 	"sort"
 	"unicode/utf8"
 
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 )
 
 // text is a document's source with a table of its lines, split at the same line breaks as

@@ -12,7 +12,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 
 	"github.com/gitsm/gitsm/internal/command"
 	"github.com/gitsm/gitsm/internal/config"
