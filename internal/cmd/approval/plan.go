@@ -35,8 +35,14 @@ and what it requires; then the paths rules that the changed files select (a chan
 The policy, its groups, the CIs and the templates are read from --base, never from --head.
 --head defaults to HEAD, the current commit (uncommitted edits are not included: commit first).
 
-Exit status: 0 the plan was made (whatever it requires), 2 it could not be made (an unknown
-revision, a missing or invalid base policy: its problems are listed with their lines).`,
+The branch is judged by what merging it does to --base as it is now: when --base changed a
+record since the branch point that the branch edits too, the plan refuses (exit 1) until the
+branch is updated (merge --base into it, or rebase it). A merge queue's group commit, whose first
+parent is --base, is judged against --base directly.
+
+Exit status: 0 the plan was made (whatever it requires), 1 the branch must be updated first,
+2 the plan could not be made (an unknown revision, a missing or invalid base policy: its
+problems are listed with their lines).`,
 		Example: `  gitsm approval plan --base origin/main
   gitsm approval plan --base main --head feature/chg-21 --format json
   gitsm approval plan --base origin/main --format markdown >> "$GITHUB_STEP_SUMMARY"`,
@@ -120,6 +126,9 @@ func RunPlan(ctx context.Context, opts *PlanOptions) error {
 	}
 	if !f.Quiet && format == "text" {
 		fmt.Fprintln(f.IO.ErrOut, planSummary(plan))
+	}
+	if len(g.Stale) > 0 {
+		return command.ErrCheckFailed
 	}
 	return nil
 }
