@@ -90,7 +90,7 @@ type Match struct {
 	// Kinds are the record kinds the rule selects: Change (the default when empty), CI, SLA,
 	// Calendar. For a CI record, environments, criticality, cis and services are asked of the CI
 	// itself; types and risks select change records only.
-	Kinds []string `json:"kinds,omitempty"`
+	Kinds        []string `json:"kinds,omitempty"`
 	Types        []string `json:"types,omitempty"`
 	Risks        []string `json:"risks,omitempty"`
 	Environments []string `json:"environments,omitempty"`
