@@ -379,3 +379,68 @@ func TestPlanTypeLaundering(t *testing.T) {
 		})
 	}
 }
+
+// What git holds that cannot be read never passes for absent, and a record only pairs with
+// itself across a move.
+func TestPlanReadsRecordsClosed(t *testing.T) {
+	small := map[string]string{".gitsm/config.yaml": "max_file_size: 4096\ntemplates:\n  - {id: std-cert-rotation, title: Rotate a certificate}\n"}
+	oversized := change("CHG-000001", "authorize", "checkout-api") + "# " + strings.Repeat("x", 5000) + "\n"
+	scheduled := map[string]string{"changes/CHG-000001.yaml": change("CHG-000001", "scheduled", "checkout-api")}
+	tests := []struct {
+		name  string
+		base  map[string]string
+		edits map[string]string
+		// want is, per record, "ID: why" and whether it is approved without reviews.
+		want    []string
+		problem string
+	}{
+		{name: "a symlinked change record in the head", edits: map[string]string{"changes/CHG-000001.yaml": symlinkTo + "CHG-000002.yaml"},
+			want: []string{"CHG-000001: the record could not be read"}, problem: "is a symbolic link"},
+		{name: "an oversized change record in the head", base: small, edits: map[string]string{"changes/CHG-000001.yaml": oversized},
+			want: []string{"CHG-000001: the record could not be read"}, problem: "over the limit"},
+		{name: "an oversized change record added", base: small, edits: map[string]string{"changes/CHG-000003.yaml": strings.ReplaceAll(oversized, "CHG-000001", "CHG-000003")},
+			want: []string{"CHG-000003: the record could not be read"}, problem: "over the limit"},
+		{name: "deleting a change whose base version is unreadable", base: map[string]string{"changes/CHG-000001.yaml": "kind: [\n"},
+			edits: map[string]string{"changes/CHG-000001.yaml": ""}, want: []string{"CHG-000001: the record could not be read"}, problem: "unreadable record"},
+		{name: "control: a change moved to another folder is one edit", base: scheduled,
+			edits: map[string]string{"changes/CHG-000001.yaml": "", "changes/2026/CHG-000001.yaml": change("CHG-000001", "scheduled", "checkout-api")},
+			want:  []string{"CHG-000001: edits a change in state scheduled outside its approved scope"}},
+		{name: "a deleted change and an added one pair only when their IDs match", base: scheduled,
+			edits: map[string]string{"changes/CHG-000001.yaml": "", "changes/2026/CHG-000003.yaml": change("CHG-000003", "scheduled", "checkout-api")},
+			want:  []string{"CHG-000003: adds a change already in state scheduled", "CHG-000001: deletes a change in state scheduled"}},
+		{name: "two CIs with one ID at the base", base: map[string]string{"cis/eu/checkout-api.yaml": ci("checkout-api", "team-data")},
+			edits: scheduling(), want: []string{"CHG-000001: moves the change from authorize to scheduled"}, problem: "2 files have this ID: cis/checkout-api.yaml, cis/eu/checkout-api.yaml"},
+		{name: "a base CI that fails its schema", base: map[string]string{"cis/checkout-api.yaml": strings.Replace(ci("checkout-api", "team-shop"), "environment: production", "environment: moon", 1)},
+			edits: scheduling(), want: []string{"CHG-000001: moves the change from authorize to scheduled"}, problem: "cis/checkout-api.yaml fails its schema at /environment"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			fx := newFixture(t)
+			base := with(baseFiles(), tt.base)
+			b := fx.commit("base\n", base)
+			h := fx.commit("head\n", with(base, tt.edits), b)
+			fx.branch("main", b)
+			fx.branch("topic", h)
+			fx.checkout("topic")
+			p := plan(t, fx.dir, "--base", "main")
+			var got []string
+			var problems []string
+			for _, r := range p.Records {
+				got = append(got, r.ID+": "+r.Why)
+				problems = append(problems, r.Problems...)
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("records (-want +got):\n%s", diff)
+			}
+			if tt.problem == "" {
+				if len(problems) > 0 {
+					t.Errorf("problems %q, want none", problems)
+				}
+				return
+			}
+			if !p.NeedsApproval || !slices.ContainsFunc(problems, func(s string) bool { return strings.Contains(s, tt.problem) }) {
+				t.Errorf("needs approval %v, problems %q; want a problem containing %q", p.NeedsApproval, problems, tt.problem)
+			}
+		})
+	}
+}
