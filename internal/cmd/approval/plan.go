@@ -18,6 +18,8 @@ type PlanOptions struct {
 	Factory *command.Factory
 	Base    string
 	Head    string
+	// MergeGroup says Head is a merge queue's group commit, whose first parent must be Base.
+	MergeGroup bool
 }
 
 // NewCmdPlan builds `gitsm approval plan`; runF replaces the run function in tests.
@@ -38,13 +40,15 @@ The policy, its groups, the CIs and the templates are read from --base, never fr
 The branch is judged by what merging it does to --base as it is now: when --base changed a
 record since the branch point that the branch edits too, the plan refuses (exit 1) until the
 branch is updated (merge --base into it, or rebase it). A merge queue's group commit, whose first
-parent is --base, is judged against --base directly.
+parent is --base, is judged against --base directly; --merge-group refuses a --head whose first
+parent is not --base.
 
 Exit status: 0 the plan was made (whatever it requires), 1 the branch must be updated first,
 2 the plan could not be made (an unknown revision, a missing or invalid base policy: its
 problems are listed with their lines).`,
 		Example: `  gitsm approval plan --base origin/main
   gitsm approval plan --base main --head feature/chg-21 --format json
+  gitsm approval plan --merge-group --base "$BASE_SHA" --head "$MERGE_GROUP_HEAD_SHA"
   gitsm approval plan --base origin/main --format markdown >> "$GITHUB_STEP_SUMMARY"`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -59,6 +63,7 @@ problems are listed with their lines).`,
 	}
 	cmd.Flags().StringVar(&opts.Base, "base", "", "the revision `REV` the branch merges into; the policy is read from it")
 	cmd.Flags().StringVar(&opts.Head, "head", "HEAD", "the revision `REV` whose change records are judged")
+	cmd.Flags().BoolVar(&opts.MergeGroup, "merge-group", false, "--head is a merge queue's group commit: refuse unless its first parent is --base")
 	return cmd
 }
 
@@ -88,7 +93,11 @@ func RunPlan(ctx context.Context, opts *PlanOptions) error {
 	if err != nil {
 		return err
 	}
-	revs, err := resolve(repo, opts.Base, opts.Head)
+	resolveRevs := resolve
+	if opts.MergeGroup {
+		resolveRevs = resolveMergeGroup
+	}
+	revs, err := resolveRevs(repo, opts.Base, opts.Head)
 	if err != nil {
 		return err
 	}

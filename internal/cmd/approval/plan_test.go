@@ -290,6 +290,15 @@ func TestPlanJudgesMergeGroupCommit(t *testing.T) {
 	if len(p.Records) != 1 || !p.Records[0].NeedsApproval || !strings.Contains(p.Records[0].Why, "edits the approved scope (cis)") {
 		t.Errorf("records %+v, want CHG-000001 needing approval for its cis", p.Records)
 	}
+	code, mg, errOut := planRun(t, fx.dir, "--merge-group", "--base", "main", "--head", "gh-readonly-queue/main/pr-7")
+	if code != 0 || !cmp.Equal(mg.Records, p.Records) {
+		t.Errorf("--merge-group: exit %d, records %+v, want the same plan\n%s", code, mg.Records, errOut)
+	}
+	// A merge group commit must sit on the base it is judged against.
+	code, _, errOut = planRun(t, fx.dir, "--merge-group", "--base", b0.String(), "--head", "gh-readonly-queue/main/pr-7")
+	if code != 2 || !strings.Contains(errOut, "does not have the base") {
+		t.Errorf("--merge-group on another base: exit %d\n%s, want 2 and a refusal", code, errOut)
+	}
 }
 
 // Bypass 3: CI, SLA and calendar records route and weaken approval; editing them needs approval.
