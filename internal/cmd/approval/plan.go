@@ -155,7 +155,7 @@ func planSummary(p Plan) string {
 	for _, r := range p.Records {
 		counts[needLabel(r)]++
 	}
-	s := fmt.Sprintf("%d change record%s changed", len(p.Records), plural(len(p.Records)))
+	s := recordCounts(p.Records) + " changed"
 	if len(p.Records) > 0 {
 		var parts []string
 		if n := counts["needs approval"]; n > 0 {
@@ -176,6 +176,24 @@ func planSummary(p Plan) string {
 		s += fmt.Sprintf("; %d problem%s no approval can fix", len(p.Errors), plural(len(p.Errors)))
 	}
 	return s
+}
+
+// recordCounts says how many records of each kind changed: "2 change records, 1 CI".
+func recordCounts(rs []policy.RecordDecision) string {
+	names := []struct{ kind, name string }{
+		{policy.KindChange, "change record"}, {policy.KindCI, "CI"}, {policy.KindSLA, "SLA"}, {policy.KindCalendar, "calendar"},
+	}
+	counts := map[string]int{}
+	for _, r := range rs {
+		counts[r.Kind]++
+	}
+	var parts []string
+	for _, n := range names {
+		if c := counts[n.kind]; c > 0 || (n.kind == policy.KindChange && len(rs) == 0) {
+			parts = append(parts, fmt.Sprintf("%d %s%s", c, n.name, plural(c)))
+		}
+	}
+	return strings.Join(parts, ", ")
 }
 
 func plural(n int) string {
@@ -239,7 +257,7 @@ func needLabel(r policy.RecordDecision) string {
 }
 
 func writeRulePlan(b *strings.Builder, rr policy.RuleResult, lines map[string]int) {
-	fmt.Fprintf(b, "  rule %q (policy line %d)\n", oneLine(rr.Name), lines[rr.Name])
+	fmt.Fprintf(b, "  rule %q (%s)\n", oneLine(rr.Name), ruleWhere(lines, rr.Name))
 	fmt.Fprintf(b, "    requires %s\n", oneLine(rr.Requires))
 	if !rr.Satisfied && rr.Reason != "missing "+rr.Missing {
 		fmt.Fprintf(b, "    problem: %s\n", oneLine(rr.Reason))
@@ -258,9 +276,9 @@ func writePlanMarkdown(w io.Writer, opts *PlanOptions, p Plan, lines map[string]
 		label := needLabel(r)
 		fmt.Fprintf(&b, "\n#### %s (%s)\n\n%s: %s.\n", md(r.ID), md(r.Path), strings.ToUpper(label[:1])+label[1:], md(r.Why))
 		if len(r.Rules) > 0 {
-			b.WriteString("\n| Rule | Line | Requires |\n|---|---|---|\n")
+			b.WriteString("\n| Rule | Where | Requires |\n|---|---|---|\n")
 			for _, rr := range r.Rules {
-				fmt.Fprintf(&b, "| %s | %d | %s |\n", md(rr.Name), lines[rr.Name], md(planRequires(rr)))
+				fmt.Fprintf(&b, "| %s | %s | %s |\n", md(rr.Name), md(ruleWhere(lines, rr.Name)), md(planRequires(rr)))
 			}
 		}
 		for _, pr := range r.Problems {
@@ -288,6 +306,15 @@ func writePlanMarkdown(w io.Writer, opts *PlanOptions, p Plan, lines map[string]
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// ruleWhere places a rule: its policy line, or "built in" for what the policy cannot leave out
+// (the owners of a CI approve its routing edits).
+func ruleWhere(lines map[string]int, name string) string {
+	if n, ok := lines[name]; ok {
+		return fmt.Sprintf("policy line %d", n)
+	}
+	return "built in"
 }
 
 func planRequires(rr policy.RuleResult) string {
