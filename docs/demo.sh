@@ -46,6 +46,18 @@ step validate --base main
 step approval plan --base main
 try approval check --base main --head HEAD --pr 1
 
+# A stale branch: pr/chg-14-window starts from main, then main merges pr/checkout-502 (which
+# schedules CHG-000014). The branch lengthens CHG-000014's window: against its branch point that
+# needs no approval, but merged into main as it is now it widens an approved change. The plan
+# refuses until the branch is updated.
+git -C "$dir" checkout -q -b pr/chg-14-window main
+step set CHG-000014 planned_end=2026-12-13T09:00:00+01:00 cis+=checkout-api
+git -C "$dir" commit -q -am "CHG-000014: a longer window, and checkout-api too"
+git -C "$dir" checkout -q main
+git -C "$dir" merge -q --no-ff -m "Merge pull request #1 from shop/pr/checkout-502" pr/checkout-502
+git -C "$dir" checkout -q pr/chg-14-window
+try approval plan --base main
+
 echo
 echo "gitsm init, on an empty folder:"
 fresh=$(mktemp -d "${TMPDIR:-/tmp}/gitsm-init.XXXXXX")

@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -40,11 +41,22 @@ type Config struct {
 	Hash string `yaml:"-"`
 }
 
-// Template is a pre-approved standard change template.
+// Template is a pre-approved standard change template. The lists constrain what it
+// pre-approves: a standard change naming it is pre-approved only when every CI it names is one
+// of CIs, its risk is one of Risks and every CI it names is in one of Environments (an empty list
+// constrains nothing).
 type Template struct {
-	ID    string `yaml:"id"`
-	Title string `yaml:"title"`
+	ID           string   `yaml:"id"`
+	Title        string   `yaml:"title"`
+	CIs          []string `yaml:"cis"`
+	Risks        []string `yaml:"risks"`
+	Environments []string `yaml:"environments"`
 }
+
+var (
+	templateRisks        = []string{"low", "moderate", "high", "very_high"}
+	templateEnvironments = []string{"production", "staging", "qa", "test", "development", "dr"}
+)
 
 // Window is a freeze (blackout) or maintenance window.
 type Window struct {
@@ -158,6 +170,21 @@ func (c *Config) check() error {
 	for kind, p := range c.Prefixes {
 		if p == "" || strings.ToUpper(p) != p || strings.ContainsAny(p, "-/ ") {
 			return fmt.Errorf("prefix for %s must be upper-case letters, got %q", kind, p)
+		}
+	}
+	for _, t := range c.Templates {
+		if t.ID == "" {
+			return fmt.Errorf("a template has no id")
+		}
+		for _, r := range t.Risks {
+			if !slices.Contains(templateRisks, r) {
+				return fmt.Errorf("template %s: risk %q is not one of %s", t.ID, r, strings.Join(templateRisks, ", "))
+			}
+		}
+		for _, e := range t.Environments {
+			if !slices.Contains(templateEnvironments, e) {
+				return fmt.Errorf("template %s: environment %q is not one of %s", t.ID, e, strings.Join(templateEnvironments, ", "))
+			}
 		}
 	}
 	for _, w := range c.Windows {

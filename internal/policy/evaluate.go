@@ -9,10 +9,13 @@ import (
 	"time"
 )
 
-// Change is one change record the pull request adds, modifies or deletes.
+// Change is one record the pull request adds, modifies or deletes: a change record, or a
+// record that routes or weakens approval (a CI, an SLA, a calendar).
 type Change struct {
 	// Path is the record's file in the head (in the base when deleted).
 	Path string
+	// Kind is the record's kind: KindChange (also when empty), KindCI, KindSLA or KindCalendar.
+	Kind string
 	// Base is the record at the base commit; nil when the pull request adds it.
 	Base map[string]any
 	// Head is the record at the head commit; nil when the pull request deletes it.
@@ -46,14 +49,22 @@ type Input struct {
 	// CIs are the CI records of the base commit by ID (owner, environment, criticality,
 	// depends_on, runs_on…).
 	CIs map[string]map[string]any
-	// Templates are the declared standard change template IDs (from the base config).
-	Templates []string
+	// Templates are the declared standard change templates (from the base config).
+	Templates []Template
+	// InvalidCIs are CI records of the base commit that cannot be trusted, by ID, with the
+	// reason (the file fails its schema, two files have that ID…). They are not in CIs; a change
+	// that names one, or whose services cannot be decided without them, fails closed.
+	InvalidCIs map[string]string
 	// ChangedPaths are every file path the pull request changes (both names of a rename).
 	ChangedPaths []string
 	// Reviews are all reviews of the pull request, every page.
 	Reviews []Review
 	// Author is the pull request author's login.
 	Author string
+	// NonApprovers are logins, with the reason ("authored commit 1a2b3c4", "pushed the head
+	// commit"), whose approvals do not count unless the policy sets commit_authors_may_approve.
+	// Their requests for changes still block.
+	NonApprovers map[string]string
 	// HeadSHA is the pull request's head commit; only approvals of it count.
 	HeadSHA string
 	// IsTeamMember resolves groups defined by a GitHub team; nil means no lookup is possible.
@@ -78,7 +89,9 @@ type Decision struct {
 
 // RecordDecision is the outcome for one change record.
 type RecordDecision struct {
-	ID            string       `json:"id"`
+	ID string `json:"id"`
+	// Kind is the record's kind: Change, CI, SLA or Calendar.
+	Kind          string       `json:"kind"`
 	Path          string       `json:"path"`
 	NeedsApproval bool         `json:"needs_approval"`
 	Approved      bool         `json:"approved"`
@@ -135,7 +148,11 @@ type IgnoredReview struct {
 // (SPEC section 7). p must be the base commit's policy. Anything that cannot be decided fails
 // closed: the decision is then not approved and says why.
 func (p *Policy) Evaluate(in Input) Decision {
-	e := &evaluator{p: p, in: in, graph: newCIGraph(in.CIs), memo: map[string]memberAnswer{}, blockers: map[string]*Blocker{}}
+	e := &evaluator{p: p, in: in, graph: newCIGraph(in.CIs), memo: map[string]memberAnswer{}, blockers: map[string]*Blocker{},
+		nonApprovers: map[string]string{}}
+	for login, why := range in.NonApprovers {
+		e.nonApprovers[strings.ToLower(login)] = why
+	}
 	d := Decision{HeadSHA: in.HeadSHA}
 	if in.HeadSHA == "" {
 		d.Errors = append(d.Errors, "no head SHA: no approval can be checked against it")
@@ -172,6 +189,8 @@ type evaluator struct {
 	// requests are the latest reviews that request changes, one per person.
 	requests []Review
 	blockers map[string]*Blocker
+	// nonApprovers are Input.NonApprovers by lower-case login.
+	nonApprovers map[string]string
 }
 
 // sortReviews applies semantics 2 and 3: it keeps each person's latest verdict and sets apart
@@ -217,6 +236,11 @@ func (e *evaluator) sortReviews(d *Decision) {
 			if r.CommitID == "" || e.in.HeadSHA == "" || !strings.EqualFold(r.CommitID, e.in.HeadSHA) {
 				d.Ignored = append(d.Ignored, IgnoredReview{Login: r.Login, ReviewID: r.ID, State: r.State,
 					Reason: fmt.Sprintf("stale: approved %s, not the head %s", short(r.CommitID), short(e.in.HeadSHA))})
+				continue
+			}
+			if why, ok := e.nonApprovers[login]; ok && !e.p.CommitAuthorsMayApprove {
+				d.Ignored = append(d.Ignored, IgnoredReview{Login: r.Login, ReviewID: r.ID, State: r.State,
+					Reason: why + ": who wrote the pull request's commits does not approve them (commit_authors_may_approve is false)"})
 				continue
 			}
 			e.approvals = append(e.approvals, r)
@@ -438,7 +462,13 @@ func (e *evaluator) rule(r Rule, sc scope) RuleResult {
 		res.ok = res.ok && s.ok
 		res.merge(s)
 	}
-	out := RuleResult{Name: r.Name, Satisfied: res.ok && len(res.failures) == 0, Approvers: dedupeApprovers(res.approvers),
+	return e.result(r.Name, res)
+}
+
+// result turns the evaluated requirements of a rule into its result, with the blocking reviews
+// of its approvers.
+func (e *evaluator) result(name string, res reqResult) RuleResult {
+	out := RuleResult{Name: name, Satisfied: res.ok && len(res.failures) == 0, Approvers: dedupeApprovers(res.approvers),
 		Requires: strings.Join(res.required, "; ")}
 	var reasons []string
 	reasons = append(reasons, res.failures...)
@@ -524,7 +554,11 @@ func approverList(as []Approver) string {
 // record evaluates one change record: semantic 6 (does it need approval), then every rule that
 // selects it, then the emergency post-implementation review.
 func (e *evaluator) record(c Change) RecordDecision {
-	rd := RecordDecision{Path: c.Path, ID: str(c.Head, "id")}
+	kind := c.Kind
+	if kind == "" {
+		kind = KindChange
+	}
+	rd := RecordDecision{Path: c.Path, Kind: kind, ID: str(c.Head, "id")}
 	if rd.ID == "" {
 		rd.ID = str(c.Base, "id")
 	}
@@ -535,6 +569,20 @@ func (e *evaluator) record(c Change) RecordDecision {
 		rd.NeedsApproval = true
 		rd.Why = "the record could not be read"
 		rd.Problems = append(rd.Problems, fmt.Sprintf("unreadable record: %v", c.Err))
+		return rd
+	}
+	switch kind {
+	case KindChange:
+	case KindCI:
+		e.ciRecord(c, &rd)
+		return rd
+	case KindSLA, KindCalendar:
+		e.definition(c, &rd)
+		return rd
+	default:
+		rd.NeedsApproval = true
+		rd.Why = "a record of kind " + kind
+		rd.Problems = append(rd.Problems, fmt.Sprintf("the policy cannot judge a record of kind %s", kind))
 		return rd
 	}
 	needs, why, err := need(c.Base, c.Head)
@@ -551,11 +599,16 @@ func (e *evaluator) record(c Change) RecordDecision {
 	if p := e.emergencyReview(c); p != "" {
 		rd.Problems = append(rd.Problems, p)
 	}
+	rd.settle()
+	return rd
+}
+
+// settle sets Approved: no problem, and every rule satisfied.
+func (rd *RecordDecision) settle() {
 	rd.Approved = len(rd.Problems) == 0
 	for _, r := range rd.Rules {
 		rd.Approved = rd.Approved && r.Satisfied
 	}
-	return rd
 }
 
 // approveRecord selects and evaluates the rules for a change that needs approval.
@@ -568,7 +621,7 @@ func (e *evaluator) approveRecord(c Change, rd *RecordDecision) {
 		versions = append(versions, c.Head)
 	}
 	if c.Base != nil {
-		if bs, _ := state(c.Base); c.Head == nil || rank(bs) >= scheduledRank {
+		if bs, _ := state(c.Base); c.Head == nil || rank(bs) >= scheduledRank || retyped(c.Base, c.Head) {
 			versions = append(versions, c.Base)
 		}
 	}
@@ -580,15 +633,28 @@ func (e *evaluator) approveRecord(c Change, rd *RecordDecision) {
 		}
 	}
 	sc := scope{cis: uniqueSorted(cis)}
+	for _, id := range sc.cis {
+		if why, bad := e.in.InvalidCIs[id]; bad {
+			rd.Problems = append(rd.Problems, fmt.Sprintf("CI %s at the base cannot be used (%s): which rules apply and who owns it cannot be decided; fix it on the base branch", id, why))
+		}
+	}
 	if e.selectsByCI() {
 		for _, id := range sc.cis {
-			if _, ok := e.in.CIs[id]; !ok {
+			_, ok := e.in.CIs[id]
+			if _, bad := e.in.InvalidCIs[id]; !ok && !bad {
 				rd.Problems = append(rd.Problems, fmt.Sprintf("CI %s is not in the base commit: which rules apply cannot be decided", id))
 			}
 		}
 	}
+	if e.selectsByService() {
+		for _, id := range sortedKeys(e.in.InvalidCIs) {
+			if !slices.Contains(sc.cis, id) {
+				rd.Problems = append(rd.Problems, fmt.Sprintf("CI %s at the base cannot be used (%s): which services depend on this change's CIs cannot be decided; fix it on the base branch", id, e.in.InvalidCIs[id]))
+			}
+		}
+	}
 	for _, r := range e.p.Rules {
-		if r.IsPathRule() {
+		if !r.SelectsKind(KindChange) {
 			continue
 		}
 		selected := slices.ContainsFunc(versions, func(v map[string]any) bool { return e.graph.matches(r.Match, v) })
@@ -604,10 +670,15 @@ func (e *evaluator) approveRecord(c Change, rd *RecordDecision) {
 		head = c.Base
 	}
 	tmpl := str(head, "template")
+	t, declared := e.template(tmpl)
 	switch {
-	case str(head, "type") == "standard" && tmpl != "" && slices.Contains(e.in.Templates, tmpl) && e.p.TemplatesPreapproved:
+	case str(head, "type") == "standard" && tmpl != "" && declared && e.p.TemplatesPreapproved:
+		if outside := e.outsideTemplate(t, versions); len(outside) > 0 {
+			rd.Problems = append(rd.Problems, fmt.Sprintf("the change is outside what template %s pre-approves (%s) and no rule of the policy selects it", tmpl, strings.Join(outside, "; ")))
+			return
+		}
 		rd.Why += fmt.Sprintf("; standard change from the pre-approved template %s", tmpl)
-	case str(head, "type") == "standard" && tmpl != "" && !slices.Contains(e.in.Templates, tmpl):
+	case str(head, "type") == "standard" && tmpl != "" && !declared:
 		rd.Problems = append(rd.Problems, fmt.Sprintf("template %s is not declared and no rule of the policy selects this change", tmpl))
 	default:
 		rd.Problems = append(rd.Problems, "no rule of the policy selects this change")
@@ -644,8 +715,14 @@ func incomplete(rec map[string]any) string {
 func (e *evaluator) selectsByCI() bool {
 	return slices.ContainsFunc(e.p.Rules, func(r Rule) bool {
 		m := r.Match
-		return len(m.Environments) > 0 || m.MaxCriticality > 0 || len(m.Criticality) > 0 || len(m.Services) > 0
+		return r.SelectsKind(KindChange) && (len(m.Environments) > 0 || m.MaxCriticality > 0 || len(m.Criticality) > 0 || len(m.Services) > 0)
 	})
+}
+
+// selectsByService reports whether any rule selects by services, which the dependencies of
+// every CI decide.
+func (e *evaluator) selectsByService() bool {
+	return slices.ContainsFunc(e.p.Rules, func(r Rule) bool { return !r.IsPathRule() && len(r.Match.Services) > 0 })
 }
 
 // emergencyReview refuses an emergency change that moves to closed without its

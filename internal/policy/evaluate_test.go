@@ -101,7 +101,7 @@ func input(reviews ...Review) Input {
 	return Input{
 		Changes:      []Change{scheduling()},
 		CIs:          testCIs(),
-		Templates:    []string{"std-cert-rotation"},
+		Templates:    []Template{{ID: "std-cert-rotation"}},
 		ChangedPaths: []string{"changes/2026/CHG-000001.yaml"},
 		Reviews:      reviews,
 		Author:       "frank",
@@ -128,7 +128,7 @@ func TestApprovalSatisfied(t *testing.T) {
 		Approved: true,
 		HeadSHA:  head,
 		Records: []RecordDecision{{
-			ID: "CHG-000001", Path: "changes/2026/CHG-000001.yaml", NeedsApproval: true, Approved: true,
+			ID: "CHG-000001", Kind: "Change", Path: "changes/2026/CHG-000001.yaml", NeedsApproval: true, Approved: true,
 			Why: "moves the change from authorize to scheduled",
 			Rules: []RuleResult{{
 				Name:      "normal changes need the CAB and the owners of the CIs they touch",
@@ -627,7 +627,7 @@ func TestDecisionJSONFields(t *testing.T) {
 	}
 	want := []string{
 		"approved", "blockers", "errors", "head_sha", "ignored_reviews", "path_rules", "records",
-		"records.approved", "records.id", "records.needs_approval", "records.path", "records.problems", "records.rules", "records.why",
+		"records.approved", "records.id", "records.kind", "records.needs_approval", "records.path", "records.problems", "records.rules", "records.why",
 		"rules.approvers", "rules.missing", "rules.name", "rules.reason", "rules.requires", "rules.satisfied",
 	}
 	if diff := cmp.Diff(want, keys, cmpSorted); diff != "" {
@@ -745,9 +745,13 @@ rules:
 			Head: chg("C", "normal", "scheduled", map[string]any{"cis": []any{"staging-api"}})},
 			[]string{"production", "staging", "tier1", "tier1-2", "tier3-list", "shop service", "everything", "both"}},
 		{"before approval: only the head counts", Change{
-			Base: chg("C", "emergency", "authorize", map[string]any{"cis": []any{"checkout-api"}}),
+			Base: chg("C", "normal", "authorize", map[string]any{"cis": []any{"checkout-api"}}),
 			Head: chg("C", "normal", "scheduled", map[string]any{"cis": []any{"staging-api"}})},
 			[]string{"staging", "tier3-list", "everything", "both"}},
+		{"retyped after new: the rules of both types apply", Change{
+			Base: chg("C", "emergency", "authorize", map[string]any{"cis": []any{"checkout-api"}}),
+			Head: chg("C", "normal", "scheduled", map[string]any{"cis": []any{"staging-api"}})},
+			[]string{"types", "production", "staging", "tier1", "tier1-2", "tier3-list", "shop service", "everything", "both"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

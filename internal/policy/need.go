@@ -71,10 +71,25 @@ func need(base, head map[string]any) (bool, string, error) {
 		}
 		return false, fmt.Sprintf("progress from %s to %s needs no approval", bs, hs), nil
 	}
+	if retyped(base, head) {
+		// What the old type's rules are about to approve must not be laundered through the
+		// rules of another type (a standard change's template): both types' rules apply.
+		return true, fmt.Sprintf("changes the type from %s to %s in state %s, after new", str(base, "type"), str(head, "type"), bs), nil
+	}
 	if bs == hs {
 		return false, fmt.Sprintf("edits a change in state %s, before scheduled", hs), nil
 	}
 	return false, fmt.Sprintf("moves the change from %s to %s, before scheduled", bs, hs), nil
+}
+
+// retyped reports whether a change's type differs between base and head although the base had
+// already left new.
+func retyped(base, head map[string]any) bool {
+	if base == nil || head == nil || reflect.DeepEqual(base["type"], head["type"]) {
+		return false
+	}
+	bs, err := state(base)
+	return err == nil && bs != "new"
 }
 
 // state returns a record's change state, or an error when it has none the lifecycle knows.

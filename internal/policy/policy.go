@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"path"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -21,6 +22,14 @@ import (
 
 // SchemaURL is the $id of the policy's JSON Schema (schemas/policy.json).
 const SchemaURL = schema.BaseURL + "policy.json"
+
+// The record kinds a rule can select.
+const (
+	KindChange   = "Change"
+	KindCI       = "CI"
+	KindSLA      = "SLA"
+	KindCalendar = "Calendar"
+)
 
 // MaxSize is the largest policy file Parse accepts, in bytes.
 const MaxSize = 1 << 20
@@ -37,6 +46,10 @@ type Policy struct {
 	// EmergencyPostReview refuses an emergency change that moves to closed without its
 	// post-implementation review (default true).
 	EmergencyPostReview bool `json:"emergency_post_review"`
+	// CommitAuthorsMayApprove lets the approval of someone who authored or pushed commits of the
+	// pull request count (default false: like GitHub's "require approval of the most recent
+	// reviewable push", the people who wrote what is judged do not approve it).
+	CommitAuthorsMayApprove bool `json:"commit_authors_may_approve"`
 }
 
 // Group is a named set of approvers: GitHub logins listed in the policy, or a GitHub team.
@@ -59,9 +72,25 @@ type Rule struct {
 // IsPathRule reports whether the rule selects changed files rather than change records.
 func (r Rule) IsPathRule() bool { return len(r.Match.Paths) > 0 }
 
+// SelectsKind reports whether the rule selects records of kind ("Change", "CI", "SLA",
+// "Calendar"); a rule without kinds selects change records.
+func (r Rule) SelectsKind(kind string) bool {
+	if r.IsPathRule() {
+		return false
+	}
+	if len(r.Match.Kinds) == 0 {
+		return kind == KindChange
+	}
+	return slices.Contains(r.Match.Kinds, kind)
+}
+
 // Match holds a rule's selectors. Every selector given must hold; a list holds when any of its
 // values does. An empty Match selects every change record that needs approval.
 type Match struct {
+	// Kinds are the record kinds the rule selects: Change (the default when empty), CI, SLA,
+	// Calendar. For a CI record, environments, criticality, cis and services are asked of the CI
+	// itself; types and risks select change records only.
+	Kinds        []string `json:"kinds,omitempty"`
 	Types        []string `json:"types,omitempty"`
 	Risks        []string `json:"risks,omitempty"`
 	Environments []string `json:"environments,omitempty"`
@@ -252,6 +281,9 @@ func build(doc *decoded) (*Policy, []Problem) {
 	if b, ok := root["templates_preapproved"].(bool); ok {
 		p.TemplatesPreapproved = b
 	}
+	if b, ok := root["commit_authors_may_approve"].(bool); ok {
+		p.CommitAuthorsMayApprove = b
+	}
 	if em, ok := root["emergency"].(map[string]any); ok {
 		if b, ok := em["post_review_required"].(bool); ok {
 			p.EmergencyPostReview = b
@@ -280,6 +312,7 @@ func build(doc *decoded) (*Policy, []Problem) {
 		}
 		m := r["match"].(map[string]any)
 		rule.Match = Match{
+			Kinds:        strings0(m["kinds"]),
 			Types:        strings0(m["types"]),
 			Risks:        strings0(m["risks"]),
 			Environments: strings0(m["environments"]),
@@ -294,6 +327,12 @@ func build(doc *decoded) (*Policy, []Problem) {
 			for _, v := range c {
 				rule.Match.Criticality = append(rule.Match.Criticality, int(v.(int64)))
 			}
+		}
+		if len(rule.Match.Kinds) > 0 && !slices.Contains(rule.Match.Kinds, KindChange) && (len(rule.Match.Types) > 0 || len(rule.Match.Risks) > 0) {
+			problem(ptr+"/match", "types and risks select change records only, and kinds does not include Change; write a separate rule")
+		}
+		if len(rule.Match.Kinds) > 0 && !slices.Contains(rule.Match.Kinds, KindChange) && !slices.Contains(rule.Match.Kinds, KindCI) && matchesByCI(rule.Match) {
+			problem(ptr+"/match", "environments, criticality, services and cis select change records and CIs, and kinds has neither; write a separate rule")
 		}
 		for j, g := range rule.Match.Paths {
 			if err := checkGlob(g); err != nil {

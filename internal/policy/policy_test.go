@@ -128,7 +128,7 @@ func TestParseErrors(t *testing.T) {
 		{"merge key", "x: &a {b: 1}\nrules:\n  - <<: *a\n", 1, "anchor"},
 		{"unknown top-level key", "rules: []\nreviewers: [bob]\n", 2, "reviewers: unknown key"},
 		{"missing rules", groups, 1, "missing properties: 'rules'"},
-		{"unknown match key", groups + "rules:\n  - name: a\n    match: {kinds: [normal]}\n    require: [{group: cab}]\n", 5, "rules.0.match.kinds: unknown key"},
+		{"unknown match key", groups + "rules:\n  - name: a\n    match: {owners: [normal]}\n    require: [{group: cab}]\n", 5, "rules.0.match.owners: unknown key"},
 		{"unknown type", groups + "rules:\n  - name: a\n    match: {types: [minor]}\n    require: [{group: cab}]\n", 5, "rules.0.match.types.0"},
 		{"group with members and team", "groups:\n  cab: {members: [grace], team: shop/cab}\nrules: []\n", 2, "either members or team"},
 		{"group with neither", "groups:\n  cab: {}\nrules: []\n", 2, "either members or team"},

@@ -53,10 +53,24 @@ func (c *checker) transition(base *record.Parsed) {
 	from, _ := base.Data[stateField].(string)
 	to, _ := c.p.Data[stateField].(string)
 	machine, ok := lifecycle.For(string(c.p.Kind), c.str("type"))
-	if from == to || from == "" || to == "" || !ok || !machine.Known(from) || !machine.Known(to) {
+	if from == "" || to == "" || !ok {
 		return
 	}
 	desc := record.Describe(c.p.Kind, c.str("type"))
+	if !machine.Known(from) {
+		// A state the record's machine lacks but the base's type has: the type changed under
+		// it (a normal change in authorize retyped to standard). Skipping it would let a retype
+		// launder a change past the steps its own type requires.
+		baseType, _ := base.Data["type"].(string)
+		if old, ok := lifecycle.For(string(base.Kind), baseType); ok && old.Known(from) {
+			c.add(c.p.Node("type"), finding.Error, "transition", "the type changed from %s to %s in state %s, which %s does not have; retype a change only while it is new, or cancel it and raise a new one",
+				baseType, c.str("type"), from, desc)
+		}
+		return
+	}
+	if from == to || !machine.Known(to) {
+		return
+	}
 	if c.p.Kind == record.CI {
 		if !machine.Allowed(from, to) {
 			c.add(c.p.Node(stateField), finding.Error, "transition", "lifecycle moved from %s to %s; a CI goes %s", from, to, path(machine, from, to))

@@ -33,6 +33,7 @@ func Record(p *record.Parsed, cfg *config.Config) []finding.Finding {
 		c.order("opened_at", "resolved_at", "closed_at")
 		c.closedProblem()
 	case record.Change:
+		c.changeState()
 		c.timeline()
 		c.strictlyBefore("planned_start", "planned_end")
 		c.order("actual_start", "actual_end")
@@ -244,6 +245,24 @@ func next(m lifecycle.Machine, state string) string {
 		return "none, it is final"
 	}
 	return strings.Join(n, ", ")
+}
+
+// changeState reports a change in a state its type does not have (a standard change in
+// authorize): the timeline check skips such states, which an earlier type may have recorded.
+func (c *checker) changeState() {
+	state := c.str("state")
+	machine, ok := lifecycle.For(string(c.p.Kind), c.str("type"))
+	if !ok || state == "" || machine.Known(state) || lifecycle.ChangeOrder(state) < 0 {
+		return
+	}
+	states := make([]string, 0, len(machine.Next))
+	for _, s := range []string{"new", "assess", "authorize", "scheduled", "implement", "review", "closed", "canceled"} {
+		if machine.Known(s) {
+			states = append(states, s)
+		}
+	}
+	c.add(c.p.Node("state"), finding.Error, "transition", "state is %s, which %s does not have (its states: %s)",
+		state, record.Describe(c.p.Kind, c.str("type")), strings.Join(states, ", "))
 }
 
 // closedProblem requires, of a problem closed after being resolved, what resolving required.

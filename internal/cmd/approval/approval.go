@@ -90,9 +90,15 @@ func decide(g *gathered, in policy.Input) policy.Decision {
 	}
 	in.Changes = g.Changes
 	in.CIs = g.CIs
+	in.InvalidCIs = g.InvalidCIs
 	in.Templates = g.templates()
 	in.ChangedPaths = g.Paths
-	return g.Policy.Evaluate(in)
+	d := g.Policy.Evaluate(in)
+	if len(g.Stale) > 0 {
+		d.Errors = append(d.Errors, g.Stale...)
+		d.Approved = false
+	}
+	return d
 }
 
 // refused is a decision that fails closed before any rule is evaluated.

@@ -338,7 +338,7 @@ func TestCheckFormatsAndEvent(t *testing.T) {
 // the comment say why, with the policy's line numbers.
 func TestCheckInvalidBasePolicy(t *testing.T) {
 	fx := newFixture(t)
-	base := with(baseFiles(), map[string]string{".gitsm/policy.yaml": "groups: {cab: {members: [grace]}}\nrules:\n  - {name: a, match: {kinds: [normal]}, require: [{group: cab}]}\n"})
+	base := with(baseFiles(), map[string]string{".gitsm/policy.yaml": "groups: {cab: {members: [grace]}}\nrules:\n  - {name: a, match: {owners: [normal]}, require: [{group: cab}]}\n"})
 	b := fx.commit("base\n", base)
 	h := fx.commit("head\n", with(base, scheduling()), b)
 	fx.branch("main", b)
@@ -349,7 +349,7 @@ func TestCheckInvalidBasePolicy(t *testing.T) {
 	if code != 1 {
 		t.Fatalf("exit %d, want 1\n%s%s", code, out, errOut)
 	}
-	want := "error: .gitsm/policy.yaml at the base " + b.String()[:12] + " is invalid: line 3: rules.0.match.kinds: unknown key"
+	want := "error: .gitsm/policy.yaml at the base " + b.String()[:12] + " is invalid: line 3: rules.0.match.owners: unknown key"
 	if !strings.Contains(out, want) {
 		t.Errorf("stdout lacks %q:\n%s", want, out)
 	}

@@ -101,6 +101,9 @@ func with(files map[string]string, edits map[string]string) map[string]string {
 	return out
 }
 
+// symlinkTo starts the content of a file that the fixture stores as a symbolic link to the rest.
+const symlinkTo = "symlink to "
+
 // fixture is a git repository built with go-git, one full snapshot per commit.
 type fixture struct {
 	t   *testing.T
@@ -169,6 +172,10 @@ func (fx *fixture) tree(files map[string]string) plumbing.Hash {
 				}
 				continue
 			}
+			mode := filemode.Regular
+			if target, ok := strings.CutPrefix(content, symlinkTo); ok {
+				mode, content = filemode.Symlink, target
+			}
 			obj := fx.git.Storer.NewEncodedObject()
 			obj.SetType(plumbing.BlobObject)
 			w, _ := obj.Writer()
@@ -178,7 +185,7 @@ func (fx *fixture) tree(files map[string]string) plumbing.Hash {
 			if err != nil {
 				fx.t.Fatal(err)
 			}
-			entries = append(entries, entry{rest, filemode.Regular, h})
+			entries = append(entries, entry{rest, mode, h})
 		}
 		key := func(e entry) string {
 			if e.mode == filemode.Dir {

@@ -16,6 +16,7 @@ import (
 	"github.com/gitsm/gitsm/internal/gitrepo"
 	"github.com/gitsm/gitsm/internal/policy"
 	"github.com/gitsm/gitsm/internal/record"
+	"github.com/gitsm/gitsm/internal/schema"
 )
 
 // PolicyPath is where the approval policy lives, relative to the records root.
@@ -29,11 +30,14 @@ type revisions struct {
 	head *object.Commit
 	// mergeBase is where the pull request's changes start: head is compared with it, as
 	// GitHub's pull-request diff does, so that commits the base branch gained since the branch
-	// point are not mistaken for changes of the pull request.
+	// point are not mistaken for changes of the pull request. When it is not base, every record
+	// the pull request touches must be as base has it (see gathered.Stale).
 	mergeBase *object.Commit
+	// baseName is how the base is named in messages: the revision given, or its short hash.
+	baseName string
 }
 
-// resolve finds the base and head commits and their merge base.
+// resolve finds the base and head commits of a pull request and their merge base.
 func resolve(repo *gitrepo.Repo, baseRev, headRev string) (*revisions, error) {
 	base, err := repo.Commit(baseRev)
 	if err != nil {
@@ -50,7 +54,32 @@ func resolve(repo *gitrepo.Repo, baseRev, headRev string) (*revisions, error) {
 	if len(bases) == 0 {
 		return nil, fmt.Errorf("%s and %s have no common history; a shallow clone? fetch the full history (fetch-depth: 0)", short(base.Hash), short(head.Hash))
 	}
-	return &revisions{base: base, head: head, mergeBase: bases[0]}, nil
+	return &revisions{base: base, head: head, mergeBase: bases[0], baseName: baseName(baseRev, base)}, nil
+}
+
+// resolveMergeGroup finds the commits of a merge queue's merge group: head is the group's commit
+// (merge_group.head_sha), whose first parent must be base (merge_group.base_sha). What the head
+// merges is exactly what it contains, so it is judged against base directly.
+func resolveMergeGroup(repo *gitrepo.Repo, baseRev, headRev string) (*revisions, error) {
+	base, err := repo.Commit(baseRev)
+	if err != nil {
+		return nil, fmt.Errorf("merge group base: %w; fetch it first (git fetch origin)", err)
+	}
+	head, err := repo.Commit(headRev)
+	if err != nil {
+		return nil, fmt.Errorf("merge group head: %w; fetch the merge group's commit first (git fetch origin $HEAD_REF)", err)
+	}
+	if len(head.ParentHashes) == 0 || head.ParentHashes[0] != base.Hash {
+		return nil, fmt.Errorf("the merge group commit %s does not have the base %s as its first parent; pass merge_group.head_sha and merge_group.base_sha of the same event", short(head.Hash), short(base.Hash))
+	}
+	return &revisions{base: base, head: head, mergeBase: base, baseName: baseName(baseRev, base)}, nil
+}
+
+func baseName(rev string, c *object.Commit) string {
+	if strings.EqualFold(rev, c.Hash.String()) {
+		return "the base " + short(c.Hash)
+	}
+	return rev
 }
 
 // gathered is what git says about a pull request, before any review is read.
@@ -66,8 +95,15 @@ type gathered struct {
 	// ConfigErr says why the base's .gitsm/config.yaml cannot be used; the defaults stand in.
 	ConfigErr error
 	Config    *config.Config
-	CIs       map[string]map[string]any
-	Changes   []policy.Change
+	// CIs are the base's usable CI records by ID; InvalidCIs the others, with the reason.
+	CIs        map[string]map[string]any
+	InvalidCIs map[string]string
+	// Changes are the records the policy judges: change records, CIs, SLAs and calendars.
+	Changes []policy.Change
+	// Stale names every record the pull request touches that the base changed since the
+	// branch point: the merge would combine both edits, which nothing judged, so the decision
+	// fails closed until the branch is updated.
+	Stale []string
 	// Paths are the changed files relative to the records root, both names of a rename.
 	Paths []string
 }
@@ -84,21 +120,22 @@ func (g *gathered) problems() []string {
 	return out
 }
 
-// templates are the IDs of the base's declared standard change templates.
-func (g *gathered) templates() []string {
-	out := make([]string, 0, len(g.Config.Templates))
+// templates are the base's declared standard change templates.
+func (g *gathered) templates() []policy.Template {
+	out := make([]policy.Template, 0, len(g.Config.Templates))
 	for _, t := range g.Config.Templates {
-		out = append(out, t.ID)
+		out = append(out, policy.Template{ID: t.ID, CIs: t.CIs, Risks: t.Risks, Environments: t.Environments})
 	}
 	return out
 }
 
-// gather reads the base's policy, settings and CIs, and the change records and files that
-// changed from the merge base to the head. extra are more changed paths (relative to the git
-// work tree, as GitHub lists them) whose records are judged too. An error means git data could
-// not be read; problems with the policy or settings are in the result instead.
+// gather reads the base's policy, settings and CIs, and the records and files that changed
+// from the merge base to the head. extra are more changed paths (relative to the git work
+// tree, as GitHub lists them) whose records are judged too. revs comes from resolve (a pull
+// request) or resolveMergeGroup (a merge queue's group commit). An error means git data could
+// not be read; problems with the policy, the settings or a stale branch are in the result.
 func gather(ctx context.Context, repo *gitrepo.Repo, revs *revisions, extra []string) (*gathered, error) {
-	g := &gathered{revs: revs, Config: config.Default(), CIs: map[string]map[string]any{}}
+	g := &gathered{revs: revs, Config: config.Default(), CIs: map[string]map[string]any{}, InvalidCIs: map[string]string{}}
 	baseTree, err := recordsTree(repo, revs.base)
 	if err != nil {
 		return nil, err
@@ -134,7 +171,51 @@ func gather(ctx context.Context, repo *gitrepo.Repo, revs *revisions, extra []st
 	if err := g.readChanges(repo); err != nil {
 		return nil, err
 	}
+	if err := g.checkStale(repo, baseTree); err != nil {
+		return nil, err
+	}
 	return g, nil
+}
+
+// checkStale fills Stale: the records the pull request touches whose version at the base differs
+// from the merge base's (and from the head's, which would make the merge a no-op for them).
+func (g *gathered) checkStale(repo *gitrepo.Repo, baseTree *object.Tree) error {
+	if g.revs.mergeBase.Hash == g.revs.base.Hash {
+		return nil
+	}
+	mbTree, err := recordsTree(repo, g.revs.mergeBase)
+	if err != nil {
+		return err
+	}
+	headTree, err := recordsTree(repo, g.revs.head)
+	if err != nil {
+		return err
+	}
+	for _, p := range g.Paths {
+		if _, ok := record.FolderKind(p); !ok || !gitrepo.IsRecordPath(p) {
+			continue
+		}
+		mb, base, head := entryOf(mbTree, p), entryOf(baseTree, p), entryOf(headTree, p)
+		if base == mb || base == head {
+			continue
+		}
+		g.Stale = append(g.Stale, fmt.Sprintf("%s changed %s (%s) since the branch point %s, and this branch edits it too: what the merge makes of both edits is not judged; update the branch (merge %s into it, or rebase it) and judge it again",
+			g.revs.baseName, p, record.Stem(p), short(g.revs.mergeBase.Hash), g.revs.baseName))
+	}
+	return nil
+}
+
+// entryOf identifies the file at p in tree by mode and hash; "" when absent (or unreadable:
+// then the versions still differ from a readable one).
+func entryOf(tree *object.Tree, p string) string {
+	if tree == nil {
+		return ""
+	}
+	e, err := tree.FindEntry(p)
+	if err != nil {
+		return ""
+	}
+	return e.Mode.String() + " " + e.Hash.String()
 }
 
 func (g *gathered) readPolicy(repo *gitrepo.Repo, baseTree *object.Tree) {
@@ -197,14 +278,25 @@ func (e *policyError) lines() []string {
 	return out
 }
 
-// readCIs reads every CI record of the base commit. A CI file that cannot be read is left out:
-// a change naming it then fails closed wherever a rule needs its data.
+// readCIs reads every CI record of the base commit. A CI file that is not a record at all is
+// left out: a change naming it then fails closed as naming an unknown CI. A CI that fails its
+// schema or the record checks, or whose ID another file has too, is in InvalidCIs instead of
+// CIs: its owner and the data rules select by cannot be trusted, so a change naming it fails
+// closed.
 func (g *gathered) readCIs(repo *gitrepo.Repo, base *object.Commit) error {
 	info, _ := record.Lookup(record.CI)
 	entries, err := repo.Files(base, info.Folder)
 	if err != nil {
 		return err
 	}
+	schemas, err := schema.Compile(g.Config.CustomFields)
+	if err != nil {
+		if g.ConfigErr == nil {
+			g.ConfigErr = fmt.Errorf("the record schemas with its custom fields do not compile: %w", err)
+		}
+		return nil
+	}
+	paths := map[string][]string{}
 	for _, en := range entries {
 		if !gitrepo.IsRecordPath(en.Path) || !en.Mode.IsFile() {
 			continue
@@ -213,19 +305,40 @@ func (g *gathered) readCIs(repo *gitrepo.Repo, base *object.Commit) error {
 		if err != nil {
 			continue
 		}
-		p, _ := record.Parse(en.Path, record.CI, g.Config.Prefixes, src)
+		p, findings := record.Parse(en.Path, record.CI, g.Config.Prefixes, src)
 		if p == nil || p.Kind != record.CI || p.ID == "" {
 			continue
 		}
-		if _, dup := g.CIs[p.ID]; !dup {
-			g.CIs[p.ID] = p.Data
+		paths[p.ID] = append(paths[p.ID], en.Path)
+		switch {
+		case len(paths[p.ID]) > 1:
+			delete(g.CIs, p.ID)
+			g.InvalidCIs[p.ID] = fmt.Sprintf("%d files have this ID: %s", len(paths[p.ID]), strings.Join(paths[p.ID], ", "))
+		case len(findings) > 0:
+			g.InvalidCIs[p.ID] = fmt.Sprintf("%s:%d: %s", en.Path, findings[0].Line, findings[0].Message)
+		default:
+			if vs := schemas.Validate(string(record.CI), p.Data); len(vs) > 0 {
+				where := vs[0].Pointer
+				if where == "" {
+					where = "/"
+				}
+				g.InvalidCIs[p.ID] = fmt.Sprintf("%s fails its schema at %s: %s", en.Path, where, vs[0].Message)
+			} else {
+				g.CIs[p.ID] = p.Data
+			}
 		}
 	}
 	return nil
 }
 
-// readChanges reads both versions of every changed record file and keeps the change records:
-// files under changes/, and files elsewhere whose kind is Change in either version.
+// judgedKinds are the record kinds the policy judges.
+var judgedKinds = map[record.Kind]string{
+	record.Change: policy.KindChange, record.CI: policy.KindCI, record.SLA: policy.KindSLA, record.Calendar: policy.KindCalendar,
+}
+
+// readChanges reads both versions of every changed record file and keeps those the policy
+// judges: change records, CIs, SLAs and calendars, by their folder or by their kind in either
+// version.
 func (g *gathered) readChanges(repo *gitrepo.Repo) error {
 	mbTree, err := recordsTree(repo, g.revs.mergeBase)
 	if err != nil {
@@ -246,16 +359,25 @@ func (g *gathered) readChanges(repo *gitrepo.Repo) error {
 		if baseHash == headHash {
 			continue // unchanged (or absent) on both sides
 		}
-		isChange := folder == record.Change || kindOf(base) == record.Change || kindOf(head) == record.Change
-		if !isChange {
+		kind := folder
+		for _, k := range []record.Kind{kindOf(base), kindOf(head)} {
+			if _, judged := judgedKinds[k]; judged {
+				kind = k
+				break
+			}
+		}
+		if _, judged := judgedKinds[kind]; !judged {
 			continue
 		}
-		c := policy.Change{Path: p, Base: data(base), Head: data(head), Err: headErr}
+		c := policy.Change{Path: p, Kind: judgedKinds[kind], Base: data(base), Head: data(head), Err: headErr}
 		// A base version that cannot be read is judged as absent (the head as if added, so any
 		// state from scheduled on needs its rules' approval) rather than blocking the pull
 		// request that repairs it; a deletion of it cannot be judged at all.
 		if baseErr != nil && headHash.IsZero() {
 			c.Err = baseErr
+		}
+		if base != nil && head != nil && base.Kind != head.Kind && c.Err == nil {
+			c.Err = fmt.Errorf("its kind changed from %s to %s; a record keeps its kind", base.Kind, head.Kind)
 		}
 		changes = append(changes, c)
 	}
@@ -302,15 +424,22 @@ func data(p *record.Parsed) map[string]any {
 // pairMoves joins a change record deleted at one path and added at another with the same ID
 // into one modification: a record that moved folders is not a deletion and an addition.
 func pairMoves(changes []policy.Change) []policy.Change {
-	id := func(m map[string]any) string { s, _ := m["id"].(string); return s }
+	// Moves pair within one kind: a CI and a change never pair, whatever their IDs.
+	id := func(c policy.Change, m map[string]any) string {
+		s, _ := m["id"].(string)
+		if s == "" {
+			return ""
+		}
+		return c.Kind + "\x00" + s
+	}
 	deleted, added := map[string][]int{}, map[string][]int{}
 	for i, c := range changes {
 		switch {
 		case c.Err != nil:
-		case c.Head == nil && c.Base != nil && id(c.Base) != "":
-			deleted[id(c.Base)] = append(deleted[id(c.Base)], i)
-		case c.Base == nil && c.Head != nil && id(c.Head) != "":
-			added[id(c.Head)] = append(added[id(c.Head)], i)
+		case c.Head == nil && c.Base != nil && id(c, c.Base) != "":
+			deleted[id(c, c.Base)] = append(deleted[id(c, c.Base)], i)
+		case c.Base == nil && c.Head != nil && id(c, c.Head) != "":
+			added[id(c, c.Head)] = append(added[id(c, c.Head)], i)
 		}
 	}
 	drop := map[int]bool{}

@@ -18,6 +18,8 @@ type PlanOptions struct {
 	Factory *command.Factory
 	Base    string
 	Head    string
+	// MergeGroup says Head is a merge queue's group commit, whose first parent must be Base.
+	MergeGroup bool
 }
 
 // NewCmdPlan builds `gitsm approval plan`; runF replaces the run function in tests.
@@ -35,10 +37,18 @@ and what it requires; then the paths rules that the changed files select (a chan
 The policy, its groups, the CIs and the templates are read from --base, never from --head.
 --head defaults to HEAD, the current commit (uncommitted edits are not included: commit first).
 
-Exit status: 0 the plan was made (whatever it requires), 2 it could not be made (an unknown
-revision, a missing or invalid base policy: its problems are listed with their lines).`,
+The branch is judged by what merging it does to --base as it is now: when --base changed a
+record since the branch point that the branch edits too, the plan refuses (exit 1) until the
+branch is updated (merge --base into it, or rebase it). A merge queue's group commit, whose first
+parent is --base, is judged against --base directly; --merge-group refuses a --head whose first
+parent is not --base.
+
+Exit status: 0 the plan was made (whatever it requires), 1 the branch must be updated first,
+2 the plan could not be made (an unknown revision, a missing or invalid base policy: its
+problems are listed with their lines).`,
 		Example: `  gitsm approval plan --base origin/main
   gitsm approval plan --base main --head feature/chg-21 --format json
+  gitsm approval plan --merge-group --base "$BASE_SHA" --head "$MERGE_GROUP_HEAD_SHA"
   gitsm approval plan --base origin/main --format markdown >> "$GITHUB_STEP_SUMMARY"`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -53,6 +63,7 @@ revision, a missing or invalid base policy: its problems are listed with their l
 	}
 	cmd.Flags().StringVar(&opts.Base, "base", "", "the revision `REV` the branch merges into; the policy is read from it")
 	cmd.Flags().StringVar(&opts.Head, "head", "HEAD", "the revision `REV` whose change records are judged")
+	cmd.Flags().BoolVar(&opts.MergeGroup, "merge-group", false, "--head is a merge queue's group commit: refuse unless its first parent is --base")
 	return cmd
 }
 
@@ -82,7 +93,11 @@ func RunPlan(ctx context.Context, opts *PlanOptions) error {
 	if err != nil {
 		return err
 	}
-	revs, err := resolve(repo, opts.Base, opts.Head)
+	resolveRevs := resolve
+	if opts.MergeGroup {
+		resolveRevs = resolveMergeGroup
+	}
+	revs, err := resolveRevs(repo, opts.Base, opts.Head)
 	if err != nil {
 		return err
 	}
@@ -121,6 +136,9 @@ func RunPlan(ctx context.Context, opts *PlanOptions) error {
 	if !f.Quiet && format == "text" {
 		fmt.Fprintln(f.IO.ErrOut, planSummary(plan))
 	}
+	if len(g.Stale) > 0 {
+		return command.ErrCheckFailed
+	}
 	return nil
 }
 
@@ -137,7 +155,7 @@ func planSummary(p Plan) string {
 	for _, r := range p.Records {
 		counts[needLabel(r)]++
 	}
-	s := fmt.Sprintf("%d change record%s changed", len(p.Records), plural(len(p.Records)))
+	s := recordCounts(p.Records) + " changed"
 	if len(p.Records) > 0 {
 		var parts []string
 		if n := counts["needs approval"]; n > 0 {
@@ -158,6 +176,24 @@ func planSummary(p Plan) string {
 		s += fmt.Sprintf("; %d problem%s no approval can fix", len(p.Errors), plural(len(p.Errors)))
 	}
 	return s
+}
+
+// recordCounts says how many records of each kind changed: "2 change records, 1 CI".
+func recordCounts(rs []policy.RecordDecision) string {
+	names := []struct{ kind, name string }{
+		{policy.KindChange, "change record"}, {policy.KindCI, "CI"}, {policy.KindSLA, "SLA"}, {policy.KindCalendar, "calendar"},
+	}
+	counts := map[string]int{}
+	for _, r := range rs {
+		counts[r.Kind]++
+	}
+	var parts []string
+	for _, n := range names {
+		if c := counts[n.kind]; c > 0 || (n.kind == policy.KindChange && len(rs) == 0) {
+			parts = append(parts, fmt.Sprintf("%d %s%s", c, n.name, plural(c)))
+		}
+	}
+	return strings.Join(parts, ", ")
 }
 
 func plural(n int) string {
@@ -221,7 +257,7 @@ func needLabel(r policy.RecordDecision) string {
 }
 
 func writeRulePlan(b *strings.Builder, rr policy.RuleResult, lines map[string]int) {
-	fmt.Fprintf(b, "  rule %q (policy line %d)\n", oneLine(rr.Name), lines[rr.Name])
+	fmt.Fprintf(b, "  rule %q (%s)\n", oneLine(rr.Name), ruleWhere(lines, rr.Name))
 	fmt.Fprintf(b, "    requires %s\n", oneLine(rr.Requires))
 	if !rr.Satisfied && rr.Reason != "missing "+rr.Missing {
 		fmt.Fprintf(b, "    problem: %s\n", oneLine(rr.Reason))
@@ -240,9 +276,9 @@ func writePlanMarkdown(w io.Writer, opts *PlanOptions, p Plan, lines map[string]
 		label := needLabel(r)
 		fmt.Fprintf(&b, "\n#### %s (%s)\n\n%s: %s.\n", md(r.ID), md(r.Path), strings.ToUpper(label[:1])+label[1:], md(r.Why))
 		if len(r.Rules) > 0 {
-			b.WriteString("\n| Rule | Line | Requires |\n|---|---|---|\n")
+			b.WriteString("\n| Rule | Where | Requires |\n|---|---|---|\n")
 			for _, rr := range r.Rules {
-				fmt.Fprintf(&b, "| %s | %d | %s |\n", md(rr.Name), lines[rr.Name], md(planRequires(rr)))
+				fmt.Fprintf(&b, "| %s | %s | %s |\n", md(rr.Name), md(ruleWhere(lines, rr.Name)), md(planRequires(rr)))
 			}
 		}
 		for _, pr := range r.Problems {
@@ -270,6 +306,15 @@ func writePlanMarkdown(w io.Writer, opts *PlanOptions, p Plan, lines map[string]
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// ruleWhere places a rule: its policy line, or "built in" for what the policy cannot leave out
+// (the owners of a CI approve its routing edits).
+func ruleWhere(lines map[string]int, name string) string {
+	if n, ok := lines[name]; ok {
+		return fmt.Sprintf("policy line %d", n)
+	}
+	return "built in"
 }
 
 func planRequires(rr policy.RuleResult) string {

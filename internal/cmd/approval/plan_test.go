@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -211,4 +212,244 @@ func TestFlags(t *testing.T) {
 			t.Errorf("got %+v", got)
 		}
 	})
+}
+
+// planRun runs `gitsm approval plan --format json` and decodes what it printed, whatever the
+// exit code.
+func planRun(t *testing.T, dir string, args ...string) (int, approval.Plan, string) {
+	t.Helper()
+	code, out, errOut := run(t, dir, nil, append([]string{"approval", "plan", "--format", "json"}, args...)...)
+	var p approval.Plan
+	if out != "" {
+		if err := json.Unmarshal([]byte(out), &p); err != nil {
+			t.Fatalf("%v\n%s", err, out)
+		}
+	}
+	return code, p, errOut
+}
+
+// Bypass 1: a branch started before main approved a change edits that change's scope. Against
+// the merge base the branch changes nothing that needs approval, but merging it into main as it
+// is now widens an approved change: the plan refuses until the branch is updated.
+func TestPlanRefusesStaleBranch(t *testing.T) {
+	fx := newFixture(t)
+	b0 := fx.commit("base\n", baseFiles())
+	main1 := fx.commit("schedule CHG-000001\n", with(baseFiles(), scheduling()), b0)
+	widened := strings.Replace(change("CHG-000001", "authorize", "checkout-api", "payments-db"),
+		"planned_end: 2026-03-03T02:00:00Z", "planned_end: 2026-03-03T09:00:00Z", 1)
+	topic := fx.commit("widen CHG-000001\n", with(baseFiles(), map[string]string{"changes/CHG-000001.yaml": widened}), b0)
+	fx.branch("main", main1)
+	fx.branch("topic", topic)
+	fx.checkout("topic")
+
+	code, p, _ := planRun(t, fx.dir, "--base", "main")
+	if code != 1 {
+		t.Errorf("exit %d, want 1", code)
+	}
+	if !p.NeedsApproval {
+		t.Errorf("needs_approval is false, want true")
+	}
+	want := "main changed changes/CHG-000001.yaml (CHG-000001) since the branch point"
+	if !slices.ContainsFunc(p.Errors, func(e string) bool { return strings.Contains(e, want) && strings.Contains(e, "update the branch") }) {
+		t.Errorf("errors %q, want one saying %q and to update the branch", p.Errors, want)
+	}
+	_, out, errOut := run(t, fx.dir, nil, "approval", "plan", "--base", "main")
+	if !strings.Contains(out+errOut, "update the branch") {
+		t.Errorf("the text plan does not say to update the branch:\n%s%s", out, errOut)
+	}
+
+	// The branch updated (main merged in): the widened scope of the scheduled change now shows
+	// as what it is, an edit of approved scope.
+	merged := fx.commit("Merge branch 'main' into topic\n", with(with(baseFiles(), scheduling()), map[string]string{
+		"changes/CHG-000001.yaml": strings.Replace(widened, "state: authorize", "state: scheduled", 1)}), topic, main1)
+	fx.branch("topic", merged)
+	code, p, errOut = planRun(t, fx.dir, "--base", "main")
+	if code != 0 || len(p.Errors) != 0 || len(p.Records) != 1 || !p.Records[0].NeedsApproval ||
+		!strings.Contains(p.Records[0].Why, "edits the approved scope (cis, planned_end)") {
+		t.Errorf("after the update: exit %d, errors %q, records %+v\n%s", code, p.Errors, p.Records, errOut)
+	}
+}
+
+// Under a merge queue the merge group's commit (first parent: the base) is judged against the
+// base directly: what it merges is exactly what it contains.
+func TestPlanJudgesMergeGroupCommit(t *testing.T) {
+	fx := newFixture(t)
+	b0 := fx.commit("base\n", baseFiles())
+	main1 := fx.commit("schedule CHG-000001\n", with(baseFiles(), scheduling()), b0)
+	topic := fx.commit("add a CI to CHG-000001\n", with(baseFiles(), map[string]string{
+		"changes/CHG-000001.yaml": change("CHG-000001", "authorize", "checkout-api", "payments-db")}), b0)
+	group := fx.commit("Merge pull request #7 from shop/topic\n", with(baseFiles(), map[string]string{
+		"changes/CHG-000001.yaml": change("CHG-000001", "scheduled", "checkout-api", "payments-db")}), main1, topic)
+	fx.branch("main", main1)
+	fx.branch("gh-readonly-queue/main/pr-7", group)
+	fx.checkout("main")
+	code, p, errOut := planRun(t, fx.dir, "--base", "main", "--head", "gh-readonly-queue/main/pr-7")
+	if code != 0 || len(p.Errors) != 0 || p.MergeBase != main1.String() {
+		t.Fatalf("exit %d, errors %q, merge base %s (want %s)\n%s", code, p.Errors, p.MergeBase, main1, errOut)
+	}
+	if len(p.Records) != 1 || !p.Records[0].NeedsApproval || !strings.Contains(p.Records[0].Why, "edits the approved scope (cis)") {
+		t.Errorf("records %+v, want CHG-000001 needing approval for its cis", p.Records)
+	}
+	code, mg, errOut := planRun(t, fx.dir, "--merge-group", "--base", "main", "--head", "gh-readonly-queue/main/pr-7")
+	if code != 0 || !cmp.Equal(mg.Records, p.Records) {
+		t.Errorf("--merge-group: exit %d, records %+v, want the same plan\n%s", code, mg.Records, errOut)
+	}
+	// A merge group commit must sit on the base it is judged against.
+	code, _, errOut = planRun(t, fx.dir, "--merge-group", "--base", b0.String(), "--head", "gh-readonly-queue/main/pr-7")
+	if code != 2 || !strings.Contains(errOut, "does not have the base") {
+		t.Errorf("--merge-group on another base: exit %d\n%s, want 2 and a refusal", code, errOut)
+	}
+}
+
+// Bypass 3: CI, SLA and calendar records route and weaken approval; editing them needs approval.
+func TestPlanGuardsDefinitions(t *testing.T) {
+	slaFile := "apiVersion: gitsm/v1\nkind: SLA\nid: sla-gold\ntitle: Gold\ntarget: resolution\napplies_to: {kind: Incident}\ncalendar: 24x7\ngoals:\n  - {priority: P1, duration: 4h}\n"
+	base := with(baseFiles(), map[string]string{"slas/sla-gold.yaml": slaFile})
+	ciEdit := func(field, from, to string) map[string]string {
+		return map[string]string{"cis/checkout-api.yaml": strings.Replace(ci("checkout-api", "team-shop"), field+": "+from, field+": "+to, 1)}
+	}
+	tests := []struct {
+		name      string
+		edits     map[string]string
+		wantNeeds bool
+		wantWhy   string
+		wantReq   []string
+	}{
+		{name: "a CI changes owner", edits: ciEdit("owner", "team-shop", "team-data"), wantNeeds: true,
+			wantWhy: "edits owner of CI checkout-api",
+			wantReq: []string{"1 approval from team-shop (frank, ivan) (owner of checkout-api at the base)", "1 approval from team-data (judy) (new owner of checkout-api)"}},
+		{name: "a CI changes environment", edits: ciEdit("environment", "production", "development"), wantNeeds: true,
+			wantWhy: "edits environment of CI checkout-api",
+			wantReq: []string{"1 approval from team-shop (frank, ivan) (owner of checkout-api at the base)"}},
+		{name: "a CI's title alone needs nothing", edits: ciEdit("title", "checkout-api", "Checkout API"), wantNeeds: false,
+			wantWhy: "edits CI checkout-api outside the fields approval routes on"},
+		{name: "a CI is added", edits: map[string]string{"cis/search.yaml": ci("search", "team-data")}, wantNeeds: true,
+			wantWhy: "adds CI search",
+			wantReq: []string{"1 approval from team-data (judy) (new owner of search)"}},
+		{name: "a CI is deleted", edits: map[string]string{"cis/payments-db.yaml": ""}, wantNeeds: true,
+			wantWhy: "deletes CI payments-db",
+			wantReq: []string{"1 approval from team-data (judy) (owner of payments-db at the base)"}},
+		{name: "an SLA is weakened", edits: map[string]string{"slas/sla-gold.yaml": strings.Replace(slaFile, "4h", "40h", 1)}, wantNeeds: true,
+			wantWhy: "edits SLA sla-gold"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			fx := newFixture(t)
+			b := fx.commit("base\n", base)
+			h := fx.commit("head\n", with(base, tt.edits), b)
+			fx.branch("main", b)
+			fx.branch("topic", h)
+			fx.checkout("topic")
+			_, p, errOut := planRun(t, fx.dir, "--base", "main")
+			if len(p.Records) != 1 {
+				t.Fatalf("records %+v, want one\n%s", p.Records, errOut)
+			}
+			r := p.Records[0]
+			if r.NeedsApproval != tt.wantNeeds || !strings.Contains(r.Why, tt.wantWhy) || p.NeedsApproval != tt.wantNeeds {
+				t.Errorf("got needs %v (plan %v), why %q; want needs %v, why containing %q", r.NeedsApproval, p.NeedsApproval, r.Why, tt.wantNeeds, tt.wantWhy)
+			}
+			var req []string
+			for _, rr := range r.Rules {
+				req = append(req, strings.Split(rr.Requires, "; ")...)
+			}
+			for _, w := range tt.wantReq {
+				if !slices.Contains(req, w) {
+					t.Errorf("requires %q, want %q among them", req, w)
+				}
+			}
+		})
+	}
+}
+
+// Bypass 4: a normal change in authorize retyped to a standard change from a template is not
+// pre-approved: the normal change's rules still apply.
+func TestPlanTypeLaundering(t *testing.T) {
+	laundered := strings.NewReplacer("type: normal", "type: standard\ntemplate: std-cert-rotation",
+		"state: authorize", "state: scheduled").Replace(change("CHG-000001", "authorize", "checkout-api"))
+	for _, tt := range []struct {
+		name  string
+		edits map[string]string
+	}{
+		{"retyped and scheduled at once", map[string]string{"changes/CHG-000001.yaml": laundered}},
+		{"retyped before scheduling", map[string]string{"changes/CHG-000001.yaml": strings.Replace(laundered, "state: scheduled", "state: authorize", 1)}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			fx := newFixture(t)
+			b := fx.commit("base\n", baseFiles())
+			h := fx.commit("head\n", with(baseFiles(), tt.edits), b)
+			fx.branch("main", b)
+			fx.branch("topic", h)
+			fx.checkout("topic")
+			p := plan(t, fx.dir, "--base", "main")
+			if !p.NeedsApproval || len(p.Records) != 1 || len(p.Records[0].Rules) == 0 ||
+				!strings.HasPrefix(p.Records[0].Rules[0].Name, "normal changes need the CAB") {
+				t.Errorf("needs approval %v, records %+v; want the normal change rule to apply", p.NeedsApproval, p.Records)
+			}
+		})
+	}
+}
+
+// What git holds that cannot be read never passes for absent, and a record only pairs with
+// itself across a move.
+func TestPlanReadsRecordsClosed(t *testing.T) {
+	small := map[string]string{".gitsm/config.yaml": "max_file_size: 4096\ntemplates:\n  - {id: std-cert-rotation, title: Rotate a certificate}\n"}
+	oversized := change("CHG-000001", "authorize", "checkout-api") + "# " + strings.Repeat("x", 5000) + "\n"
+	scheduled := map[string]string{"changes/CHG-000001.yaml": change("CHG-000001", "scheduled", "checkout-api")}
+	tests := []struct {
+		name  string
+		base  map[string]string
+		edits map[string]string
+		// want is, per record, "ID: why" and whether it is approved without reviews.
+		want    []string
+		problem string
+	}{
+		{name: "a symlinked change record in the head", edits: map[string]string{"changes/CHG-000001.yaml": symlinkTo + "CHG-000002.yaml"},
+			want: []string{"CHG-000001: the record could not be read"}, problem: "is a symbolic link"},
+		{name: "an oversized change record in the head", base: small, edits: map[string]string{"changes/CHG-000001.yaml": oversized},
+			want: []string{"CHG-000001: the record could not be read"}, problem: "over the limit"},
+		{name: "an oversized change record added", base: small, edits: map[string]string{"changes/CHG-000003.yaml": strings.ReplaceAll(oversized, "CHG-000001", "CHG-000003")},
+			want: []string{"CHG-000003: the record could not be read"}, problem: "over the limit"},
+		{name: "deleting a change whose base version is unreadable", base: map[string]string{"changes/CHG-000001.yaml": "kind: [\n"},
+			edits: map[string]string{"changes/CHG-000001.yaml": ""}, want: []string{"CHG-000001: the record could not be read"}, problem: "unreadable record"},
+		{name: "control: a change moved to another folder is one edit", base: scheduled,
+			edits: map[string]string{"changes/CHG-000001.yaml": "", "changes/2026/CHG-000001.yaml": change("CHG-000001", "scheduled", "checkout-api")},
+			want:  []string{"CHG-000001: edits a change in state scheduled outside its approved scope"}},
+		{name: "a deleted change and an added one pair only when their IDs match", base: scheduled,
+			edits: map[string]string{"changes/CHG-000001.yaml": "", "changes/2026/CHG-000003.yaml": change("CHG-000003", "scheduled", "checkout-api")},
+			want:  []string{"CHG-000003: adds a change already in state scheduled", "CHG-000001: deletes a change in state scheduled"}},
+		{name: "two CIs with one ID at the base", base: map[string]string{"cis/eu/checkout-api.yaml": ci("checkout-api", "team-data")},
+			edits: scheduling(), want: []string{"CHG-000001: moves the change from authorize to scheduled"}, problem: "2 files have this ID: cis/checkout-api.yaml, cis/eu/checkout-api.yaml"},
+		{name: "a base CI that fails its schema", base: map[string]string{"cis/checkout-api.yaml": strings.Replace(ci("checkout-api", "team-shop"), "environment: production", "environment: moon", 1)},
+			edits: scheduling(), want: []string{"CHG-000001: moves the change from authorize to scheduled"}, problem: "cis/checkout-api.yaml fails its schema at /environment"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			fx := newFixture(t)
+			base := with(baseFiles(), tt.base)
+			b := fx.commit("base\n", base)
+			h := fx.commit("head\n", with(base, tt.edits), b)
+			fx.branch("main", b)
+			fx.branch("topic", h)
+			fx.checkout("topic")
+			p := plan(t, fx.dir, "--base", "main")
+			var got []string
+			var problems []string
+			for _, r := range p.Records {
+				got = append(got, r.ID+": "+r.Why)
+				problems = append(problems, r.Problems...)
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("records (-want +got):\n%s", diff)
+			}
+			if tt.problem == "" {
+				if len(problems) > 0 {
+					t.Errorf("problems %q, want none", problems)
+				}
+				return
+			}
+			if !p.NeedsApproval || !slices.ContainsFunc(problems, func(s string) bool { return strings.Contains(s, tt.problem) }) {
+				t.Errorf("needs approval %v, problems %q; want a problem containing %q", p.NeedsApproval, problems, tt.problem)
+			}
+		})
+	}
 }
