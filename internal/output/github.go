@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/gitsm/gitsm/internal/finding"
+	"github.com/gitsm/gitsm/internal/iostreams"
 )
 
 // GitHub writes GitHub Actions workflow commands (`::error file=…,line=…,col=…,title=…::…`),
@@ -22,7 +23,9 @@ func GitHub(w io.Writer, r Report) error {
 			props += fmt.Sprintf(",line=%d,col=%d", f.Line, f.Column)
 		}
 		props += ",title=" + escapeProperty(f.Rule)
-		if _, err := fmt.Fprintf(w, "::%s %s::%s\n", cmd, props, escapeData(f.Message)); err != nil {
+		// The runner prints the message in the job log, which renders terminal escapes.
+		msg := escapeData(iostreams.Sanitize(f.Message))
+		if _, err := fmt.Fprintf(w, "::%s %s::%s\n", cmd, props, msg); err != nil {
 			return err
 		}
 	}

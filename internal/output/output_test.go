@@ -31,7 +31,7 @@ func TestGitHubEscaping(t *testing.T) {
 	got := strings.Split(strings.TrimSuffix(buf.String(), "\n"), "\n")
 	want := []string{
 		"::warning file=cis/web.yaml,title=file::whole-file warning",
-		"::error file=incidents/INC-000001.yaml,line=3,col=5,title=schema::bad, value: 100%25%0Anext line%0D::error::injected",
+		"::error file=incidents/INC-000001.yaml,line=3,col=5,title=schema::bad, value: 100%25%0Anext line\\r::error::injected",
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("github output (-want +got):\n%s", diff)

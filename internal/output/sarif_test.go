@@ -28,6 +28,13 @@ func compileSARIFSchema(t *testing.T) *jsonschema.Schema {
 	}
 	c := jsonschema.NewCompiler()
 	c.AssertFormat = true
+	// jsonschema/v5 checks uri and uri-reference with Go's url.Parse, which lets a space or a
+	// raw non-ASCII character through; the SARIF schema means RFC 3986, so check that.
+	c.Formats["uri-reference"] = isRFC3986Reference
+	c.Formats["uri"] = func(v any) bool {
+		s, ok := v.(string)
+		return !ok || (uriScheme.MatchString(s) && isRFC3986Reference(s))
+	}
 	if err := c.AddResource(sarifSchema, bytes.NewReader(data)); err != nil {
 		t.Fatal(err)
 	}
@@ -36,6 +43,31 @@ func compileSARIFSchema(t *testing.T) *jsonschema.Schema {
 		t.Fatal(err)
 	}
 	return sch
+}
+
+var (
+	uriScheme = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9+.-]*:`)
+	// uriChars is RFC 3986's URI-reference alphabet: unreserved, sub-delims, gen-delims and
+	// percent-encoded octets.
+	uriChars = regexp.MustCompile(`^(?:[A-Za-z0-9\-._~!$&'()*+,;=:@/?#\[\]]|%[0-9A-Fa-f]{2})*$`)
+)
+
+// isRFC3986Reference reports whether v is an RFC 3986 URI-reference: only the URI alphabet,
+// one fragment at most, and a relative reference whose first segment has no colon (which
+// would read as a scheme).
+func isRFC3986Reference(v any) bool {
+	s, ok := v.(string)
+	if !ok {
+		return true
+	}
+	if !uriChars.MatchString(s) || strings.Count(s, "#") > 1 {
+		return false
+	}
+	if uriScheme.MatchString(s) {
+		return true
+	}
+	first, _, _ := strings.Cut(s, "/")
+	return !strings.Contains(first, ":")
 }
 
 // sarifLog is the part of a log that the checks below read.
