@@ -37,7 +37,6 @@ func JUnit(w io.Writer, r Report) error {
 		Name     string      `xml:"name,attr"`
 		Tests    int         `xml:"tests,attr"`
 		Failures int         `xml:"failures,attr"`
-		Errors   int         `xml:"errors,attr"`
 		Suites   []testsuite `xml:"testsuite"`
 	}
 	byPath := map[string][]finding.Finding{}
