@@ -225,7 +225,9 @@ func (m *columnMapper) utf16(path string, line, col int) int {
 }
 
 // nthLine returns the 1-based line n of data, breaking lines at \n, \r\n and \r as YAML does.
+// A byte order mark is not part of line 1: the YAML parser does not count it as a column.
 func nthLine(data []byte, n int) ([]byte, bool) {
+	data = bytes.TrimPrefix(data, []byte("\ufeff"))
 	for i := 1; ; i++ {
 		end := bytes.IndexAny(data, "\r\n")
 		if i == n {

@@ -236,6 +236,11 @@ func TestSARIFLocations(t *testing.T) {
 			}, Findings: []finding.Finding{{Path: "incidents/INC-1.yaml", Line: 2, Column: 14, Severity: finding.Error, Rule: "schema"}}},
 			// title: "😀é😀" is 12 code points before x (col 14 with the space), and 14 UTF-16 units.
 			"incidents/INC-1.yaml", struct{ StartLine, StartColumn int }{2, 16}},
+		{"a byte order mark is no column",
+			Report{Source: func(string) ([]byte, error) { return []byte("\ufeff{t: \"😀\", k: x}\n"), nil },
+				Findings: []finding.Finding{{Path: "cis/bom.yaml", Line: 1, Column: 13, Severity: finding.Error, Rule: "kind"}}},
+			// {t: "😀", k: x}: x is code point 13 (the parser skips the mark), UTF-16 unit 14.
+			"cis/bom.yaml", struct{ StartLine, StartColumn int }{1, 14}},
 		{"unreadable file: line without column",
 			Report{Source: func(string) ([]byte, error) { return nil, os.ErrNotExist },
 				Findings: []finding.Finding{{Path: "cis/gone.yaml", Line: 3, Column: 7, Severity: finding.Error, Rule: "schema"}}},
