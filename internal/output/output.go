@@ -22,9 +22,11 @@ type Report struct {
 	Failed   bool // whether the check failed (errors, or warnings under --strict)
 	Strict   bool // warnings fail the check too: JUnit reports them as failures
 
-	// Prefix is the records root's place in its git work tree, as a slash path ("" when the
-	// records repository is the whole git repository). The github and sarif formats put it
-	// before every path, because GitHub resolves annotation paths from the repository root.
+	// Prefix is where the findings' paths are relative to (the records root), given from the
+	// root of its git work tree as a slash path: "" when the records repository is the whole
+	// git repository, "ops/records" after `gitsm init ops/records`. The github and sarif
+	// formats join it before every path, because GitHub resolves annotation paths from the
+	// repository root.
 	Prefix string
 	// Source reads a file by the path a finding names, so that SARIF can count columns in
 	// UTF-16 code units; nil, or an error, leaves SARIF's columns out.

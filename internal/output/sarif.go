@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"io"
+	"path"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -112,7 +113,7 @@ func SARIF(w io.Writer, r Report) error {
 	rn.Results = []result{}
 	cols := columnMapper{source: r.Source}
 	for _, f := range r.Findings {
-		path := joinPrefix(r.Prefix, f.Path)
+		rel := joinPrefix(r.Prefix, f.Path)
 		res := result{RuleID: f.Rule, RuleIndex: slices.Index(ids, f.Rule), Level: "warning", Message: message{Text: f.Message}}
 		if f.Severity == finding.Error {
 			res.Level = "error"
@@ -122,10 +123,10 @@ func SARIF(w io.Writer, r Report) error {
 			reg = region{StartLine: f.Line, StartColumn: cols.utf16(f.Path, f.Line, f.Column)}
 		}
 		res.Locations = []location{{PhysicalLocation: physicalLocation{
-			ArtifactLocation: artifactLocation{URI: uriPath(path)},
+			ArtifactLocation: artifactLocation{URI: uriPath(rel)},
 			Region:           reg,
 		}}}
-		res.PartialFingerprints = map[string]string{FingerprintKey: fingerprint(f.Rule, path, f.ID, f.Message)}
+		res.PartialFingerprints = map[string]string{FingerprintKey: fingerprint(f.Rule, rel, f.ID, f.Message)}
 		if f.ID != "" {
 			res.Properties = map[string]string{"id": f.ID}
 		}
@@ -142,7 +143,7 @@ func joinPrefix(prefix, p string) string {
 	if prefix == "" || prefix == "." {
 		return p
 	}
-	return prefix + "/" + p
+	return path.Join(prefix, p)
 }
 
 // uriPath percent-encodes a slash-separated relative path as an RFC 3986 relative reference:
