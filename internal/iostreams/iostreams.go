@@ -19,7 +19,7 @@ type IOStreams struct {
 	StdinTTY  bool
 	StdoutTTY bool
 	StderrTTY bool
-	// NoColor is set by --no-color or the NO_COLOR variable.
+	// NoColor is set by --no-color, NO_COLOR, CLICOLOR=0 or TERM=dumb.
 	NoColor bool
 }
 
@@ -28,8 +28,14 @@ func System() *IOStreams {
 	return &IOStreams{
 		In: os.Stdin, Out: os.Stdout, ErrOut: os.Stderr,
 		StdinTTY: isTerminal(os.Stdin), StdoutTTY: isTerminal(os.Stdout), StderrTTY: isTerminal(os.Stderr),
-		NoColor: os.Getenv("NO_COLOR") != "",
+		NoColor: ColorDisabled(os.Getenv),
 	}
+}
+
+// ColorDisabled reports whether the environment asks for no colour: NO_COLOR set to anything
+// (no-color.org), CLICOLOR=0 (bixense.com/clicolors), or TERM=dumb, as gh honours them.
+func ColorDisabled(getenv func(string) string) bool {
+	return getenv("NO_COLOR") != "" || getenv("CLICOLOR") == "0" || getenv("TERM") == "dumb"
 }
 
 // Test returns streams backed by buffers, for tests: (streams, stdin, stdout, stderr).

@@ -6,30 +6,35 @@ import (
 	"strings"
 
 	"github.com/gitsm/gitsm/internal/finding"
+	"github.com/gitsm/gitsm/internal/iostreams"
 )
 
 // GitHub writes GitHub Actions workflow commands (`::error file=…,line=…,col=…,title=…::…`),
-// which the runner turns into annotations on the pull request's files.
+// which the runner turns into annotations on the pull request's files. Paths are given from
+// the root of the git work tree (r.Prefix), where the runner resolves them.
 func GitHub(w io.Writer, r Report) error {
 	for _, f := range r.Findings {
 		cmd := "warning"
 		if f.Severity == finding.Error {
 			cmd = "error"
 		}
-		props := "file=" + escapeProperty(f.Path)
+		props := "file=" + escapeProperty(joinPrefix(r.Prefix, f.Path))
 		if f.Line > 0 {
 			props += fmt.Sprintf(",line=%d,col=%d", f.Line, f.Column)
 		}
 		props += ",title=" + escapeProperty(f.Rule)
-		if _, err := fmt.Fprintf(w, "::%s %s::%s\n", cmd, props, escapeData(f.Message)); err != nil {
+		// The runner prints the message in the job log, which renders terminal escapes.
+		msg := escapeData(iostreams.Sanitize(f.Message))
+		if _, err := fmt.Fprintf(w, "::%s %s::%s\n", cmd, props, msg); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// escapeData and escapeProperty follow the runner's escaping of workflow command values, so
-// that a hostile message cannot inject a second command.
+// escapeData and escapeProperty follow actions/toolkit's escaping of workflow command values
+// (packages/core/src/command.ts: data escapes %, \r, \n; properties also : and ,), so that a
+// hostile message or file name cannot end the command early or inject a second one.
 func escapeData(s string) string {
 	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A").Replace(s)
 }

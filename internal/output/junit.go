@@ -9,7 +9,9 @@ import (
 )
 
 // JUnit writes a JUnit XML report: one test case per file checked, failing with one failure
-// per error finding; warnings go to the case's system-out.
+// per error finding; warnings go to the case's system-out, or are failures too under --strict
+// (r.Strict), so that the report fails exactly when the exit status does. The document
+// conforms to the Jenkins JUnit schema (xunit-plugin's junit-10.xsd).
 func JUnit(w io.Writer, r Report) error {
 	type failure struct {
 		Message string `xml:"message,attr"`
@@ -57,9 +59,12 @@ func JUnit(w io.Writer, r Report) error {
 		tc := testcase{Name: p, Classname: "gitsm.validate"}
 		for _, f := range byPath[p] {
 			text := fmt.Sprintf("%s: %s [%s]", location(f), f.Message, f.Rule)
-			if f.Severity == finding.Error {
+			switch {
+			case f.Severity == finding.Error:
 				tc.Failures = append(tc.Failures, failure{Message: f.Message, Type: f.Rule, Text: text})
-			} else {
+			case r.Strict:
+				tc.Failures = append(tc.Failures, failure{Message: "warning: " + f.Message, Type: f.Rule, Text: "warning: " + text})
+			default:
 				tc.SystemOut += "warning: " + text + "\n"
 			}
 		}

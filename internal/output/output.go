@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/gitsm/gitsm/internal/finding"
+	"github.com/gitsm/gitsm/internal/iostreams"
 )
 
 // Report is what a check produced.
@@ -19,6 +20,17 @@ type Report struct {
 	Files    []string
 	Findings []finding.Finding
 	Failed   bool // whether the check failed (errors, or warnings under --strict)
+	Strict   bool // warnings fail the check too: JUnit reports them as failures
+
+	// Prefix is where the findings' paths are relative to (the records root), given from the
+	// root of its git work tree as a slash path: "" when the records repository is the whole
+	// git repository, "ops/records" after `gitsm init ops/records`. The github and sarif
+	// formats join it before every path, because GitHub resolves annotation paths from the
+	// repository root.
+	Prefix string
+	// Source reads a file by the path a finding names, so that SARIF can count columns in
+	// UTF-16 code units; nil, or an error, leaves SARIF's columns out.
+	Source func(path string) ([]byte, error)
 }
 
 // Formats lists the finding formats by name.
@@ -53,7 +65,9 @@ const (
 	reset  = "\x1b[0m"
 )
 
-// Text writes `path:line:col: severity: message [rule]`, one finding a line.
+// Text writes `path:line:col: severity: message [rule]`, one finding a line. Paths and
+// messages are sanitised (iostreams.SanitizeLine, iostreams.Sanitize): data in them is the
+// repository's, and control characters in it must not reach a terminal.
 func Text(w io.Writer, r Report, opts Options) error {
 	for _, f := range r.Findings {
 		loc := location(f)
@@ -67,7 +81,7 @@ func Text(w io.Writer, r Report, opts Options) error {
 			sev = c + sev + reset
 			rule = dim + rule + reset
 		}
-		if _, err := fmt.Fprintf(w, "%s: %s: %s %s\n", loc, sev, oneLine(f.Message), rule); err != nil {
+		if _, err := fmt.Fprintf(w, "%s: %s: %s %s\n", loc, sev, iostreams.Sanitize(oneLine(f.Message)), rule); err != nil {
 			return err
 		}
 	}
@@ -94,8 +108,9 @@ func oneLine(s string) string {
 
 // location renders path:line:col, or the path alone for a finding about the whole file.
 func location(f finding.Finding) string {
+	p := iostreams.SanitizeLine(f.Path)
 	if f.Line == 0 {
-		return f.Path
+		return p
 	}
-	return fmt.Sprintf("%s:%d:%d", f.Path, f.Line, f.Column)
+	return fmt.Sprintf("%s:%d:%d", p, f.Line, f.Column)
 }

@@ -8,7 +8,6 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/santhosh-tekuri/jsonschema/v5"
 
 	"github.com/gitsm/gitsm/internal/finding"
 )
@@ -24,102 +23,6 @@ var sample = Report{
 	Failed: true,
 }
 
-// sarifSubset states what SARIF 2.1.0 (OASIS standard, sections 3.13 to 3.30) requires of the
-// parts of a log that gitsm writes: version 2.1.0, runs with a tool driver that has a name,
-// rules with an id, results with a message text, a level from the standard's enumeration,
-// ruleIndex ≥ -1, and 1-based regions.
-const sarifSubset = `{
-  "$schema": "https://json-schema.org/draft/2020-12/schema",
-  "type": "object",
-  "required": ["version", "runs"],
-  "properties": {
-    "version": {"const": "2.1.0"},
-    "$schema": {"type": "string", "format": "uri"},
-    "runs": {"type": "array", "items": {"$ref": "#/$defs/run"}}
-  },
-  "$defs": {
-    "run": {
-      "type": "object", "required": ["tool"],
-      "properties": {
-        "tool": {"type": "object", "required": ["driver"], "properties": {"driver": {"$ref": "#/$defs/driver"}}},
-        "results": {"type": "array", "items": {"$ref": "#/$defs/result"}}
-      }
-    },
-    "driver": {
-      "type": "object", "required": ["name"],
-      "properties": {
-        "name": {"type": "string"}, "version": {"type": "string"}, "informationUri": {"type": "string", "format": "uri"},
-        "rules": {"type": "array", "uniqueItems": true, "items": {"type": "object", "required": ["id"],
-          "properties": {"id": {"type": "string"}, "shortDescription": {"$ref": "#/$defs/message"}}}}
-      }
-    },
-    "message": {"type": "object", "anyOf": [{"required": ["text"]}, {"required": ["id"]}], "properties": {"text": {"type": "string"}}},
-    "result": {
-      "type": "object", "required": ["message"],
-      "properties": {
-        "ruleId": {"type": "string"}, "ruleIndex": {"type": "integer", "minimum": -1},
-        "level": {"enum": ["none", "note", "warning", "error"]},
-        "message": {"$ref": "#/$defs/message"},
-        "locations": {"type": "array", "items": {"type": "object", "properties": {"physicalLocation": {
-          "type": "object", "anyOf": [{"required": ["address"]}, {"required": ["artifactLocation"]}],
-          "properties": {
-            "artifactLocation": {"type": "object", "properties": {"uri": {"type": "string", "format": "uri-reference"}}},
-            "region": {"type": "object", "properties": {"startLine": {"type": "integer", "minimum": 1}, "startColumn": {"type": "integer", "minimum": 1}}}
-          }}}}}
-      }
-    }
-  }
-}`
-
-func TestSARIF(t *testing.T) {
-	var buf bytes.Buffer
-	if err := SARIF(&buf, sample); err != nil {
-		t.Fatal(err)
-	}
-	c := jsonschema.NewCompiler()
-	c.AssertFormat = true
-	if err := c.AddResource("sarif-subset.json", strings.NewReader(sarifSubset)); err != nil {
-		t.Fatal(err)
-	}
-	sch := c.MustCompile("sarif-subset.json")
-	var doc any
-	if err := json.Unmarshal(buf.Bytes(), &doc); err != nil {
-		t.Fatalf("not JSON: %v", err)
-	}
-	if err := sch.Validate(doc); err != nil {
-		t.Fatalf("not SARIF 2.1.0: %#v", err)
-	}
-	var log struct {
-		Runs []struct {
-			Tool struct {
-				Driver struct {
-					Rules []struct{ ID string }
-				}
-			}
-			Results []struct {
-				RuleID    string
-				RuleIndex int
-				Level     string
-			}
-		}
-	}
-	if err := json.Unmarshal(buf.Bytes(), &log); err != nil {
-		t.Fatal(err)
-	}
-	rules := log.Runs[0].Tool.Driver.Rules
-	if len(rules) != len(finding.Rules) {
-		t.Errorf("rules: got %d, want %d", len(rules), len(finding.Rules))
-	}
-	for _, r := range log.Runs[0].Results {
-		if rules[r.RuleIndex].ID != r.RuleID {
-			t.Errorf("result %s: ruleIndex %d names rule %s", r.RuleID, r.RuleIndex, rules[r.RuleIndex].ID)
-		}
-	}
-	if got, want := []string{log.Runs[0].Results[0].Level, log.Runs[0].Results[1].Level}, []string{"warning", "error"}; !cmp.Equal(got, want) {
-		t.Errorf("levels: got %v, want %v", got, want)
-	}
-}
-
 func TestGitHubEscaping(t *testing.T) {
 	var buf bytes.Buffer
 	if err := GitHub(&buf, sample); err != nil {
@@ -128,7 +31,7 @@ func TestGitHubEscaping(t *testing.T) {
 	got := strings.Split(strings.TrimSuffix(buf.String(), "\n"), "\n")
 	want := []string{
 		"::warning file=cis/web.yaml,title=file::whole-file warning",
-		"::error file=incidents/INC-000001.yaml,line=3,col=5,title=schema::bad, value: 100%25%0Anext line%0D::error::injected",
+		"::error file=incidents/INC-000001.yaml,line=3,col=5,title=schema::bad, value: 100%25%0Anext line\\r::error::injected",
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("github output (-want +got):\n%s", diff)
@@ -199,5 +102,61 @@ func TestTextColor(t *testing.T) {
 	}
 	if got := strings.Count(plain.String(), "\n"); got != 2 {
 		t.Errorf("a message with newlines must stay on one line: got %d lines", got)
+	}
+}
+
+// TestGitHubHostilePaths follows actions/toolkit's escaping (packages/core/src/command.ts):
+// properties escape %, \r, \n, : and ,; data escapes %, \r and \n. A file name is a property.
+func TestGitHubHostilePaths(t *testing.T) {
+	tests := []struct {
+		name string
+		r    Report
+		want string
+	}{
+		{"newline, colon, comma and percent in a file name",
+			Report{Findings: []finding.Finding{{Path: "cis/a\nb:c,d%e\r.yaml", Line: 1, Column: 2, Severity: finding.Error, Rule: "id.mismatch", Message: "m"}}},
+			"::error file=cis/a%0Ab%3Ac%2Cd%25e%0D.yaml,line=1,col=2,title=id.mismatch::m"},
+		{"a file name that tries to end the command",
+			Report{Findings: []finding.Finding{{Path: "x::error file=y,line=1::z", Severity: finding.Warning, Rule: "file", Message: "m"}}},
+			"::warning file=x%3A%3Aerror file=y%2Cline=1%3A%3Az,title=file::m"},
+		{"paths from the git root in a nested records repository",
+			Report{Prefix: "ops/records", Findings: []finding.Finding{{Path: "incidents/INC-000001.yaml", Line: 3, Column: 5, Severity: finding.Error, Rule: "schema", Message: "m"}}},
+			"::error file=ops/records/incidents/INC-000001.yaml,line=3,col=5,title=schema::m"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var buf bytes.Buffer
+			if err := GitHub(&buf, tt.r); err != nil {
+				t.Fatal(err)
+			}
+			if got := buf.String(); got != tt.want+"\n" {
+				t.Errorf("got %q, want %q", got, tt.want+"\n")
+			}
+		})
+	}
+}
+
+func TestTextSanitises(t *testing.T) {
+	r := Report{Findings: []finding.Finding{
+		{Path: "incidents/INC-1\n.yaml", Line: 2, Column: 8, Severity: finding.Error, Rule: "schema",
+			Message: "title \"\x1b]0;pwned\a\x1b[31mred\" is too long\nsecond line"},
+		{Path: "cis/\x1b[2Jweb.yaml", Severity: finding.Warning, Rule: "file", Message: "raw C1 \x9b31m and \u009b32m"},
+	}}
+	want := "incidents/INC-1\\n.yaml:2:8: error: title \"\\x1b]0;pwned\\x07\\x1b[31mred\" is too long second line [schema]\n" +
+		"cis/\\x1b[2Jweb.yaml: warning: raw C1 \\x9b31m and \\x9b32m [file]\n"
+	for _, color := range []bool{false, true} {
+		var buf bytes.Buffer
+		if err := Text(&buf, r, Options{Color: color}); err != nil {
+			t.Fatal(err)
+		}
+		got := buf.String()
+		if !color && got != want {
+			t.Errorf("got\n%q\nwant\n%q", got, want)
+		}
+		for _, bad := range []string{"\x1b]", "\a", "\x1b[31mred", "\x1b[2J", "\x9b"} {
+			if strings.Contains(got, bad) {
+				t.Errorf("color=%v: output carries %q raw: %q", color, bad, got)
+			}
+		}
 	}
 }

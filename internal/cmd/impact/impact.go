@@ -13,6 +13,7 @@ import (
 
 	"github.com/gitsm/gitsm/internal/command"
 	"github.com/gitsm/gitsm/internal/index"
+	"github.com/gitsm/gitsm/internal/iostreams"
 	"github.com/gitsm/gitsm/internal/record"
 )
 
@@ -99,14 +100,15 @@ func Run(ctx context.Context, opts *Options) error {
 }
 
 // WriteTree draws the impact as a tree, one CI a line, its open records on the line below.
+// Control characters in titles and IDs are escaped (iostreams.SanitizeLine).
 func WriteTree(w io.Writer, res *index.Impact) error {
 	var b strings.Builder
 	var draw func(n *index.Node, prefix, childPrefix string)
 	draw = func(n *index.Node, prefix, childPrefix string) {
 		b.WriteString(prefix)
-		b.WriteString(label(n))
+		b.WriteString(iostreams.SanitizeLine(label(n)))
 		b.WriteByte('\n')
-		if open := openItems(n); open != "" {
+		if open := iostreams.SanitizeLine(openItems(n)); open != "" {
 			bar := "    "
 			if len(n.Dependents) > 0 {
 				bar = "│   "

@@ -17,6 +17,7 @@ import (
 	"github.com/gitsm/gitsm/internal/command"
 	"github.com/gitsm/gitsm/internal/config"
 	"github.com/gitsm/gitsm/internal/index"
+	"github.com/gitsm/gitsm/internal/iostreams"
 	"github.com/gitsm/gitsm/internal/record"
 )
 
@@ -286,14 +287,15 @@ func Write(w io.Writer, format string, columns []string, recs []*record.Record) 
 }
 
 // cells renders a record's columns; empty stands for a missing value. In a table (oneLine),
-// runs of white space become one space so that every record stays one line.
+// runs of white space become one space so that every record stays one line, and control
+// characters in the data are escaped (iostreams.SanitizeLine).
 func cells(r *record.Record, columns []string, empty string, oneLine bool) []string {
 	out := make([]string, len(columns))
 	for i, c := range columns {
 		v, _ := index.Value(r, c)
 		s := index.Text(v)
 		if oneLine {
-			s = strings.Join(strings.Fields(s), " ")
+			s = iostreams.SanitizeLine(strings.Join(strings.Fields(s), " "))
 		}
 		if s == "" {
 			s = empty

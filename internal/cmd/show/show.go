@@ -18,6 +18,7 @@ import (
 	"github.com/gitsm/gitsm/internal/check"
 	"github.com/gitsm/gitsm/internal/command"
 	"github.com/gitsm/gitsm/internal/index"
+	"github.com/gitsm/gitsm/internal/iostreams"
 	"github.com/gitsm/gitsm/internal/record"
 	"github.com/gitsm/gitsm/internal/yamldoc"
 )
@@ -301,9 +302,9 @@ func writeJSON(b *bytes.Buffer, n *yaml.Node) error {
 }
 
 // WriteText writes the view for people: the fields as YAML, then the links and the SLA
-// status.
+// status. Control characters in the record's data are escaped (iostreams.Sanitize).
 func (v *View) WriteText(w io.Writer) error {
-	fmt.Fprintf(w, "%s  %s  %s\n\n", v.ID, v.Kind, v.Path)
+	fmt.Fprintf(w, "%s  %s  %s\n\n", iostreams.SanitizeLine(v.ID), v.Kind, iostreams.SanitizeLine(v.Path))
 	var buf bytes.Buffer
 	enc := yaml.NewEncoder(&buf)
 	enc.SetIndent(2)
@@ -311,19 +312,19 @@ func (v *View) WriteText(w io.Writer) error {
 		return err
 	}
 	enc.Close()
-	w.Write(buf.Bytes())
+	io.WriteString(w, iostreams.Sanitize(buf.String()))
 
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	if len(v.Links.Out) > 0 {
 		fmt.Fprintln(tw, "\nRefers to:")
 		for _, l := range v.Links.Out {
-			fmt.Fprintf(tw, "  %s\t%s\t%s\n", l.Relation, l.ID, describe(l))
+			fmt.Fprintf(tw, "  %s\t%s\t%s\n", l.Relation, iostreams.SanitizeLine(l.ID), describe(l))
 		}
 	}
 	if len(v.Links.In) > 0 {
 		fmt.Fprintln(tw, "\nReferred to by:")
 		for _, l := range v.Links.In {
-			fmt.Fprintf(tw, "  %s\t%s\t%s\n", l.Relation, l.ID, describe(l))
+			fmt.Fprintf(tw, "  %s\t%s\t%s\n", l.Relation, iostreams.SanitizeLine(l.ID), describe(l))
 		}
 	}
 	if err := tw.Flush(); err != nil {
@@ -351,14 +352,14 @@ func describe(l LinkView) string {
 		parts = append(parts, "(not a record)")
 	}
 	if l.State != "" {
-		s := l.State
+		s := iostreams.SanitizeLine(l.State)
 		if l.Open {
 			s += " (open)"
 		}
 		parts = append(parts, s)
 	}
 	if l.Title != "" {
-		parts = append(parts, l.Title)
+		parts = append(parts, iostreams.SanitizeLine(l.Title))
 	}
 	return strings.Join(parts, "\t")
 }

@@ -3,6 +3,7 @@ package validate
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 
@@ -11,6 +12,7 @@ import (
 	"github.com/gitsm/gitsm/internal/check"
 	"github.com/gitsm/gitsm/internal/command"
 	"github.com/gitsm/gitsm/internal/finding"
+	"github.com/gitsm/gitsm/internal/gitrepo"
 	"github.com/gitsm/gitsm/internal/index"
 	"github.com/gitsm/gitsm/internal/output"
 	"github.com/gitsm/gitsm/internal/record"
@@ -98,7 +100,18 @@ func Run(ctx context.Context, opts *Options) error {
 	errs, warns := finding.Count(res.Findings)
 	failed := errs > 0 || (opts.Strict && warns > 0)
 	report := output.Report{Tool: "gitsm validate", Version: f.Version, Records: res.Records, Files: res.Files,
-		Findings: res.Findings, Failed: failed}
+		Findings: res.Findings, Failed: failed, Strict: opts.Strict}
+	if format == "github" || format == "sarif" {
+		report.Prefix = gitPrefix(root)
+		maxSize := engine.Config.MaxFileSize
+		report.Source = func(rel string) ([]byte, error) {
+			data, bad := record.ReadFile(root, rel, maxSize)
+			if bad != nil {
+				return nil, errors.New(bad.Message)
+			}
+			return data, nil
+		}
+	}
 	if err := output.Write(f.IO.Out, format, report, output.Options{Color: f.IO.ColorOut()}); err != nil {
 		return err
 	}
@@ -109,6 +122,17 @@ func Run(ctx context.Context, opts *Options) error {
 		return command.ErrCheckFailed
 	}
 	return nil
+}
+
+// gitPrefix is the records root's place in its git work tree ("ops/records" after
+// `gitsm init ops/records` in a larger repository), which GitHub needs to place annotations;
+// "" when the root is the top of the work tree or not in git at all.
+func gitPrefix(root string) string {
+	repo, err := gitrepo.Open(root)
+	if err != nil {
+		return ""
+	}
+	return repo.Prefix
 }
 
 // progress is where to show the progress of a long index build: stderr on a terminal.
