@@ -9,12 +9,10 @@ package githubapi
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
-	"os"
 	"strings"
 	"sync"
 	"time"
@@ -97,34 +95,6 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 		cfg.APIURL = DefaultAPIURL
 	}
 	return cfg, nil
-}
-
-// EventPRNumber reads the pull-request number from a GitHub Actions event payload
-// (GITHUB_EVENT_PATH): pull_request.number, or the top-level number.
-func EventPRNumber(path string) (int, error) {
-	if path == "" {
-		return 0, errors.New("no pull request number: GITHUB_EVENT_PATH is not set")
-	}
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return 0, fmt.Errorf("read the event payload: %w", err)
-	}
-	var ev struct {
-		Number      int `json:"number"`
-		PullRequest struct {
-			Number int `json:"number"`
-		} `json:"pull_request"`
-	}
-	if err := json.Unmarshal(data, &ev); err != nil {
-		return 0, fmt.Errorf("read the event payload %s: %w", path, err)
-	}
-	switch {
-	case ev.PullRequest.Number > 0:
-		return ev.PullRequest.Number, nil
-	case ev.Number > 0:
-		return ev.Number, nil
-	}
-	return 0, fmt.Errorf("the event payload %s names no pull request", path)
 }
 
 // Client talks to one repository's pull requests.

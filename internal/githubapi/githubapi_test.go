@@ -5,8 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -94,39 +92,6 @@ func TestNewRejectsBadConfig(t *testing.T) {
 		if _, err := githubapi.New(cfg); err == nil {
 			t.Errorf("New(%+v) succeeded, want an error", cfg)
 		}
-	}
-}
-
-func TestEventPRNumber(t *testing.T) {
-	dir := t.TempDir()
-	write := func(name, body string) string {
-		p := filepath.Join(dir, name)
-		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return p
-	}
-	tests := []struct {
-		name    string
-		path    string
-		want    int
-		wantErr bool
-	}{
-		{"pull_request event", write("pr.json", `{"action":"synchronize","number":12,"pull_request":{"number":12,"head":{"sha":"abc"}}}`), 12, false},
-		{"pull_request_review event", write("review.json", `{"action":"submitted","pull_request":{"number":13},"review":{"id":1}}`), 13, false},
-		{"top-level number only", write("num.json", `{"number":14}`), 14, false},
-		{"push event", write("push.json", `{"ref":"refs/heads/main"}`), 0, true},
-		{"not JSON", write("bad.json", `{`), 0, true},
-		{"missing file", filepath.Join(dir, "nope.json"), 0, true},
-		{"no path", "", 0, true},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got, err := githubapi.EventPRNumber(tt.path)
-			if (err != nil) != tt.wantErr || got != tt.want {
-				t.Errorf("got %d, %v; want %d, error %v", got, err, tt.want, tt.wantErr)
-			}
-		})
 	}
 }
 

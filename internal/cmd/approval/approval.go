@@ -123,21 +123,6 @@ func writeJSON(w io.Writer, v any) error {
 	return enc.Encode(v)
 }
 
-// prNumber is --pr, or the pull request of the GitHub Actions event.
-func prNumber(f *command.Factory, flag int) (int, error) {
-	if flag > 0 {
-		return flag, nil
-	}
-	if flag < 0 {
-		return 0, command.UsageErrorf("--pr %d is not a pull request number", flag)
-	}
-	n, err := githubapi.EventPRNumber(f.Getenv("GITHUB_EVENT_PATH"))
-	if err != nil {
-		return 0, command.UsageErrorf("%v; pass --pr N", err)
-	}
-	return n, nil
-}
-
 var (
 	mergeSubject  = regexp.MustCompile(`^Merge pull request #(\d+) `)
 	squashSubject = regexp.MustCompile(`\(#(\d+)\)\s*$`)
