@@ -37,13 +37,15 @@ judged by.
   plan     offline: which approvals each changed change record needs
   check    the pull-request gate: evaluates the reviews, sets the commit status gitsm/approval
            and keeps one comment on the pull request
-  record   after the merge: stores the evidence as a git note under refs/notes/gitsm`,
+  record   after the merge: stores the evidence as a git note under refs/notes/gitsm
+  verify-setup
+           checks that the repository's GitHub settings make the gate mean something`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return command.UsageErrorf("name a subcommand: plan, check or record (gitsm approval --help)")
+			return command.UsageErrorf("name a subcommand: plan, check, record or verify-setup (gitsm approval --help)")
 		},
 	}
-	cmd.AddCommand(NewCmdPlan(f, nil), NewCmdCheck(f, nil), NewCmdRecord(f, nil))
+	cmd.AddCommand(NewCmdPlan(f, nil), NewCmdCheck(f, nil), NewCmdRecord(f, nil), NewCmdVerifySetup(f, nil))
 	return cmd
 }
 
