@@ -63,8 +63,10 @@ func TestVerifySetup(t *testing.T) {
 				"codeowners": {"ok"}, "workflow-token": {"ok"}, "no-bypass": {"ok"}},
 		},
 		{
-			name:     "nothing set up",
-			settings: func() githubtest.Settings { return githubtest.Settings{WorkflowPermissions: "write", CanApproveReviews: true} },
+			name: "nothing set up",
+			settings: func() githubtest.Settings {
+				return githubtest.Settings{WorkflowPermissions: "write", CanApproveReviews: true}
+			},
 			wantCode: 1,
 			want: map[string][]string{"required-check": {"missing"}, "up-to-date": {"missing"}, "code-owner-review": {"missing"},
 				"codeowners": {"missing"}, "workflow-token": {"missing", "warning"}, "no-bypass": {"missing"}},
@@ -115,7 +117,7 @@ func TestVerifySetup(t *testing.T) {
 					},
 					Rulesets: map[int64]map[string]any{42: {
 						"id": 42, "name": "main", "target": "branch", "source_type": "Repository", "source": "shop/records", "enforcement": "active",
-						"bypass_actors": []any{map[string]any{"actor_id": 5, "actor_type": "RepositoryRole", "bypass_mode": "always"}},
+						"bypass_actors":           []any{map[string]any{"actor_id": 5, "actor_type": "RepositoryRole", "bypass_mode": "always"}},
 						"current_user_can_bypass": "always", "node_id": "RRS_1",
 						"conditions": map[string]any{"ref_name": map[string]any{"include": []any{"~DEFAULT_BRANCH"}, "exclude": []any{}}},
 						"rules":      []any{}, "created_at": "2026-03-01T10:00:00Z", "updated_at": "2026-03-01T10:00:00Z",
