@@ -352,7 +352,11 @@ func baseOf(ctx context.Context, client *githubapi.Client, repo *gitrepo.Repo, j
 		if err != nil {
 			return nil, fmt.Errorf("merge group base: %w; fetch it first (git fetch origin)", err)
 		}
-		if !isParent(headCommit, base) {
+		built, err := base.IsAncestor(headCommit)
+		if err != nil {
+			return nil, fmt.Errorf("merge group: %w", err)
+		}
+		if !built {
 			return nil, command.UsageErrorf("the merge group's commit %s is not built on %s (merge_group.base_sha)", short(headCommit.Hash), short(base.Hash))
 		}
 		return &revisions{base: base, head: headCommit, mergeBase: base}, nil
@@ -379,15 +383,6 @@ func baseOf(ctx context.Context, client *githubapi.Client, repo *gitrepo.Repo, j
 		return nil, fmt.Errorf("the tip %s of %s, the base branch of pull request #%d, is judged against: %w; fetch it (git fetch origin %s)", tip[:12], pr.BaseRef, pr.Number, err, pr.BaseRef)
 	}
 	return revs, nil
-}
-
-func isParent(c, parent *object.Commit) bool {
-	for _, h := range c.ParentHashes {
-		if h == parent.Hash {
-			return true
-		}
-	}
-	return false
 }
 
 // lookupErrors keeps the first error of a team lookup: the evaluation fails closed on it, and
