@@ -124,14 +124,11 @@ func ReadEvent(name, path string) (Event, error) {
 }
 
 // Pusher is who pushed the pull request's head when the event says so: the sender of a pull
-// request's opened, reopened or synchronize event whose head is headSHA; "" otherwise (a review,
-// a workflow_run, a merge group do not say who pushed).
+// request's synchronize event whose head is headSHA; "" otherwise (the sender of opened is who
+// opened it, and a review, a workflow_run or a merge group do not say who pushed).
 func (ev Event) Pusher(headSHA string) string {
-	switch ev.Action {
-	case "opened", "reopened", "synchronize":
-		if ev.HeadSHA != "" && strings.EqualFold(ev.HeadSHA, headSHA) {
-			return ev.Sender
-		}
+	if ev.Action == "synchronize" && ev.HeadSHA != "" && strings.EqualFold(ev.HeadSHA, headSHA) {
+		return ev.Sender
 	}
 	return ""
 }

@@ -156,7 +156,7 @@ func TestReadEvent(t *testing.T) {
 		t.Errorf("a merge group without a queue ref was read")
 	}
 	ev := githubapi.Event{Action: "synchronize", Sender: "heidi", HeadSHA: headSHA}
-	if ev.Pusher(headSHA) != "heidi" || ev.Pusher(oldSHA) != "" || (githubapi.Event{Action: "submitted", Sender: "x", HeadSHA: headSHA}).Pusher(headSHA) != "" {
+	if ev.Pusher(headSHA) != "heidi" || ev.Pusher(oldSHA) != "" || (githubapi.Event{Action: "submitted", Sender: "x", HeadSHA: headSHA}).Pusher(headSHA) != "" || (githubapi.Event{Action: "opened", Sender: "x", HeadSHA: headSHA}).Pusher(headSHA) != "" {
 		t.Errorf("Pusher does not keep to synchronize events of the head")
 	}
 }
