@@ -133,13 +133,15 @@ func (ev Event) Pusher(headSHA string) string {
 	return ""
 }
 
-// OpenPullsWithHead lists the open pull requests of the repository whose head commit is sha
-// (GET /repos/{owner}/{repo}/commits/{sha}/pulls, every page): every one of them is judged by
-// the one commit status on sha.
+// OpenPullsWithHead lists the open pull requests of the repository whose head commit is sha:
+// every one of them is judged by the one commit status on sha. They are found in the list of all
+// open pull requests (GET /repos/{owner}/{repo}/pulls?state=open, every page), because the
+// pull requests of a commit (GET …/commits/{sha}/pulls) leave out those from forks, and a fork
+// can open two pull requests with one head from two branches.
 func (c *Client) OpenPullsWithHead(ctx context.Context, sha string) ([]PullRequest, error) {
-	op := fmt.Sprintf("list pull requests of commit %s", sha)
+	op := "list open pull requests"
 	prs, err := paginate(ctx, c, op, func(opts github.ListOptions) ([]*github.PullRequest, *github.Response, error) {
-		return c.gh.PullRequests.ListPullRequestsWithCommit(ctx, c.owner, c.repo, sha, &opts)
+		return c.gh.PullRequests.List(ctx, c.owner, c.repo, &github.PullRequestListOptions{State: "open", ListOptions: opts})
 	})
 	if err != nil {
 		return nil, err

@@ -3,6 +3,7 @@ package githubapi_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -15,7 +16,11 @@ import (
 
 func TestOpenPullsWithHead(t *testing.T) {
 	s := fake(t)
-	s.PRs[8] = &githubtest.PR{Number: 8, HeadSHA: headSHA, HeadRef: "chg-1", BaseRef: "release", BaseSHA: oldSHA, Author: "mallory"}
+	// A fork's pull request with the same head, from another branch, among many (two pages).
+	s.PRs[8] = &githubtest.PR{Number: 8, HeadSHA: headSHA, HeadRef: "other", HeadRepo: "mallory/records", BaseRef: "release", BaseSHA: oldSHA, Author: "mallory"}
+	for n := 100; n < 250; n++ {
+		s.PRs[n] = &githubtest.PR{Number: n, HeadSHA: oldSHA, HeadRef: fmt.Sprint("b", n), BaseRef: "main", BaseSHA: oldSHA, Author: "frank"}
+	}
 	s.PRs[9] = &githubtest.PR{Number: 9, HeadSHA: headSHA, HeadRef: "chg-1", BaseRef: "main", BaseSHA: oldSHA, Author: "frank", State: "closed"}
 	s.PRs[10] = &githubtest.PR{Number: 10, HeadSHA: oldSHA, HeadRef: "x", BaseRef: "main", BaseSHA: oldSHA, Author: "frank"}
 	c, _ := client(t, s)

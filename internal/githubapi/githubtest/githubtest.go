@@ -142,7 +142,7 @@ func New(t testing.TB, owner, repo, token string) *Server {
 		"GET " + repoPath + "/pulls/{number}/reviews":         s.listReviews,
 		"GET " + repoPath + "/pulls/{number}/files":           s.listFiles,
 		"GET " + repoPath + "/pulls/{number}/commits":         s.listCommits,
-		"GET " + repoPath + "/commits/{sha}/pulls":            s.pullsOfCommit,
+		"GET " + repoPath + "/pulls":                          s.listPulls,
 		"GET " + repoPath + "/branches/{branch}":              s.getBranch,
 		"GET " + repoPath + "/compare/{basehead}":             s.compare,
 		"GET /repos/{owner}/{repo}/activity":                  s.activity,
@@ -667,22 +667,30 @@ func (s *Server) listCommits(w http.ResponseWriter, r *http.Request) {
 	paginate(w, r, out)
 }
 
-func (s *Server) pullsOfCommit(w http.ResponseWriter, r *http.Request) {
-	if !s.check(w, r, "page", "per_page") {
+func (s *Server) listPulls(w http.ResponseWriter, r *http.Request) {
+	if !s.check(w, r, "state", "head", "base", "sort", "direction", "page", "per_page") {
 		return
 	}
-	sha := r.PathValue("sha")
+	want := r.URL.Query().Get("state")
+	if want == "" {
+		want = "open"
+	}
 	s.Lock()
 	numbers := make([]int, 0, len(s.PRs))
-	for n, pr := range s.PRs {
-		if pr.HeadSHA == sha {
-			numbers = append(numbers, n)
-		}
+	for n := range s.PRs {
+		numbers = append(numbers, n)
 	}
-	sort.Ints(numbers)
+	sort.Sort(sort.Reverse(sort.IntSlice(numbers))) // newest first, as GitHub sorts by created
 	out := []map[string]any{}
 	for _, n := range numbers {
-		out = append(out, s.prJSON(s.PRs[n]))
+		pr := s.PRs[n]
+		state := pr.State
+		if state == "" {
+			state = "open"
+		}
+		if want == "all" || want == state {
+			out = append(out, s.prJSON(pr))
+		}
 	}
 	s.Unlock()
 	paginate(w, r, out)
