@@ -582,19 +582,6 @@ func (c *Client) Snapshot(ctx context.Context, n int, headSHA string) (Snapshot,
 	return Snapshot{PR: pr, Reviews: reviews, Files: files}, nil
 }
 
-// Publish reports a decision on pull request n: the commit status gitsm/approval on sha
-// (success when approved, failure otherwise) and the approval comment, kept as one comment.
-func (c *Client) Publish(ctx context.Context, n int, sha string, d policy.Decision, targetURL string) error {
-	state, desc := "failure", Summary(d)
-	if d.Approved {
-		state = "success"
-	}
-	if err := c.SetStatus(ctx, sha, state, desc, targetURL); err != nil {
-		return err
-	}
-	return c.UpsertComment(ctx, n, CommentMarker, CommentMarker+"\n"+d.Markdown())
-}
-
 // Summary is a one-line account of a decision, short enough for a commit status.
 func Summary(d policy.Decision) string {
 	if d.Approved {
