@@ -1,10 +1,12 @@
 // Package githubapi is gitsm's adapter over the GitHub REST API (go-github v60): it reads a pull
-// request, its reviews and changed files and team memberships, and publishes the approval result
-// as the commit status gitsm/approval and one pull-request comment kept up to date.
+// request, its reviews, changed files and commits, the open pull requests of a head, the tip of
+// a branch, team memberships and the repository settings the gate depends on, and publishes the
+// approval result as the commit status gitsm/approval and one pull-request comment, written and
+// edited only by the token's own identity.
 //
 // Every list is read to its last page; anything incomplete or failing is an error, so that the
-// approval gate fails closed. Rate limits are retried with a bounded backoff. The token never
-// appears in an error.
+// approval gate fails closed. Rate limits are waited out as GitHub documents them, up to a
+// stated total, outside each request's timeout. The token never appears in an error.
 package githubapi
 
 import (
