@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 
@@ -213,6 +214,12 @@ func RunCheck(ctx context.Context, opts *CheckOptions) (err error) {
 	if err != nil {
 		return err
 	}
+	if len(numbers) == 0 {
+		if !f.Quiet {
+			fmt.Fprintf(f.IO.ErrOut, "pull request #%d is closed and no open pull request has the head %s: nothing to judge\n", j.pr, head[:12])
+		}
+		return nil
+	}
 	verdicts := make([]verdict, 0, len(numbers))
 	for _, n := range numbers {
 		v := judge(ctx, client, repo, j, n, headCommit)
@@ -266,7 +273,9 @@ func RunCheck(ctx context.Context, opts *CheckOptions) (err error) {
 
 // pullsToJudge are the pull requests the status on head speaks for, the one asked about first:
 // under a merge queue only that one (the merge group's commit is nobody's head); otherwise every
-// open pull request whose head is head, since they all share its one status.
+// open pull request whose head is head, since they all share its one status. A closed pull
+// request asked about is left out (its closing may free the others), and when no pull request is
+// left there is nothing to judge.
 func pullsToJudge(ctx context.Context, client *githubapi.Client, j checkJob, head string) ([]int, error) {
 	if j.mergeGroup {
 		return []int{j.pr}, nil
@@ -277,14 +286,25 @@ func pullsToJudge(ctx context.Context, client *githubapi.Client, j checkJob, hea
 	}
 	var out []int
 	if j.pr > 0 {
-		out = append(out, j.pr)
+		asked := slices.ContainsFunc(open, func(pr githubapi.PullRequest) bool { return pr.Number == j.pr })
+		if !asked {
+			pr, err := client.PullRequest(ctx, j.pr)
+			if err != nil {
+				return nil, err
+			}
+			// An open pull request whose head moved is judged, to be refused as such.
+			asked = pr.State == "open"
+		}
+		if asked {
+			out = append(out, j.pr)
+		}
 	}
 	for _, pr := range open {
 		if pr.Number != j.pr {
 			out = append(out, pr.Number)
 		}
 	}
-	if len(out) == 0 {
+	if len(out) == 0 && j.pr == 0 {
 		return nil, fmt.Errorf("no open pull request has the head %s; pass --pr N", head[:12])
 	}
 	return out, nil

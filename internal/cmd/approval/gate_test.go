@@ -60,6 +60,20 @@ func TestCheckOneStatusManyPullRequests(t *testing.T) {
 		t.Errorf("each pull request's comment should carry its own decision:\n#7: %s\n#8: %s", s.Comments[7][0].Body, s.Comments[8][0].Body)
 	}
 
+	// Closing #7 frees #8: the run for the closing judges the open ones only.
+	s.PRs[7].State = "closed"
+	if code, _, errOut := run(t, p.fx.dir, githubEnv(s), "approval", "check", "--base", "main", "--head", p.head.String(), "--pr", "7"); code != 0 {
+		t.Fatalf("after closing #7: exit %d, want 0\n%s", code, errOut)
+	}
+	if got := states(s); got[len(got)-1] != p.head.String()[:7]+" success" {
+		t.Errorf("statuses %v, want success last", got)
+	}
+	s.PRs[8].State = "closed"
+	if code, _, errOut := run(t, p.fx.dir, githubEnv(s), "approval", "check", "--base", "main", "--head", p.head.String(), "--pr", "7"); code != 0 || !strings.Contains(errOut, "nothing to judge") {
+		t.Errorf("all closed: exit %d, want 0 with nothing to judge\n%s", code, errOut)
+	}
+	s.PRs[7].State, s.PRs[8].State = "open", "open"
+
 	// Once #7 is approved too, the shared status is success.
 	s.PRs[7].Reviews = []githubtest.Review{review(1, "grace", "APPROVED", p.head, 1), review(2, "ivan", "APPROVED", p.head, 2)}
 	if code, _, errOut := run(t, p.fx.dir, githubEnv(s), "approval", "check", "--base", "weak", "--head", p.head.String(), "--pr", "8"); code != 0 {
