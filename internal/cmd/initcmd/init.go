@@ -220,7 +220,8 @@ Next steps:
   3. Open an incident or a change:
        gitsm new incident --title "Checkout returns 502" --set impact=1 --set urgency=1
        gitsm new change --title "Upgrade the orders database" --set cis=checkout-api --set assignment_group=cab
-  4. Commit, push, and make "gitsm validate" and "gitsm/approval" required status checks of %s.
+  4. Commit, push, and make "gitsm validate" and "gitsm/approval" required status checks of %s;
+     then "gitsm approval verify-setup" says what else the gate needs (docs/approval.md, Hardened setup).
 `, cd, vars.Branch)
 	}
 	return nil
