@@ -148,3 +148,25 @@ func TestShortPageThatLinksOnward(t *testing.T) {
 		t.Errorf("reviewers mismatch (-want +got):\n%s", diff)
 	}
 }
+
+// A server that always links to one more page is cut off at 1,000 pages: incomplete, not endless.
+func TestTooManyPages(t *testing.T) {
+	s := fake(t)
+	requests := 0
+	s.Hook = func(w http.ResponseWriter, r *http.Request) bool {
+		requests++
+		page := 1
+		fmt.Sscan(r.URL.Query().Get("page"), &page)
+		w.Header().Set("Link", fmt.Sprintf(`<%s/repos/shop/records/pulls/7/reviews?page=%d&per_page=100>; rel="next"`, s.URL, page+1))
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprint(w, "[]")
+		return true
+	}
+	c, _ := client(t, s)
+	if _, err := c.Reviews(context.Background(), 7); !errors.Is(err, githubapi.ErrTruncated) {
+		t.Errorf("Reviews error = %v, want ErrTruncated", err)
+	}
+	if requests != 1000 {
+		t.Errorf("%d requests, want 1000", requests)
+	}
+}
