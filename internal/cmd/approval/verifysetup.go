@@ -92,7 +92,11 @@ func RunVerifySetup(ctx context.Context, opts *VerifySetupOptions) error {
 	if err != nil {
 		return err
 	}
-	client, cfg, err := github(f)
+	cfg, err := githubapi.ConfigFromEnv(f.Getenv)
+	if err != nil {
+		return fmt.Errorf("%w; verify-setup needs a token that may read the repository's settings (Administration: read), e.g. GITHUB_TOKEN=$(gh auth token)", err)
+	}
+	client, err := githubapi.New(cfg)
 	if err != nil {
 		return err
 	}
