@@ -73,7 +73,14 @@ func gate(ctx context.Context, c *githubapi.Client, n int, givenHead string, cha
 		HeadSHA:      snap.PR.HeadSHA,
 		IsTeamMember: c.TeamLookup(ctx),
 	})
-	return d, c.Publish(ctx, n, givenHead, d, "https://ci.example/runs/1")
+	state := "failure"
+	if d.Approved {
+		state = "success"
+	}
+	if err := c.SetStatus(ctx, givenHead, state, githubapi.Summary(d), "https://ci.example/runs/1"); err != nil {
+		return d, err
+	}
+	return d, c.UpsertComment(ctx, n, githubapi.CommentMarker, githubapi.CommentMarker+"\n"+d.Markdown())
 }
 
 func review(id int64, login, state, commit string, minute int) githubtest.Review {

@@ -1,21 +1,22 @@
 // Package githubapi is gitsm's adapter over the GitHub REST API (go-github v60): it reads a pull
-// request, its reviews and changed files and team memberships, and publishes the approval result
-// as the commit status gitsm/approval and one pull-request comment kept up to date.
+// request, its reviews, changed files and commits, the open pull requests of a head, the tip of
+// a branch, team memberships and the repository settings the gate depends on, and publishes the
+// approval result as the commit status gitsm/approval and one pull-request comment, written and
+// edited only by the token's own identity.
 //
 // Every list is read to its last page; anything incomplete or failing is an error, so that the
-// approval gate fails closed. Rate limits are retried with a bounded backoff. The token never
-// appears in an error.
+// approval gate fails closed. Rate limits are waited out as GitHub documents them, up to a
+// stated total, outside each request's timeout. The token never appears in an error.
 package githubapi
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
-	"os"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/google/go-github/v60/github"
@@ -38,6 +39,10 @@ const (
 	maxCommentLen = 65536
 	// maxDescriptionLen is GitHub's limit on a commit status description, in characters.
 	maxDescriptionLen = 140
+	// DefaultMaxTotalWait is how long a client waits for rate limits in all, by default.
+	DefaultMaxTotalWait = 5 * time.Minute
+	// ActionsBot is the login that GITHUB_TOKEN acts as in GitHub Actions.
+	ActionsBot = "github-actions[bot]"
 )
 
 // ErrTruncated reports a listing that GitHub returned incomplete (the pull-request files
@@ -53,13 +58,19 @@ type Config struct {
 	APIURL string
 	// Repository is "owner/name".
 	Repository string
-	// HTTPClient is the client to use; nil means a new one with a 30s timeout.
+	// HTTPClient is the client to use; nil means a new one. Its Timeout (default 30 s) bounds
+	// each attempt of a request, not the waits between attempts.
 	HTTPClient *http.Client
 	// MaxRetries bounds the retries of a rate-limited or unavailable request (default 4).
 	MaxRetries int
-	// MaxWait is the longest single wait before a retry (default one minute); a rate limit that
-	// resets later fails the call at once.
-	MaxWait time.Duration
+	// MaxTotalWait is how long the client may wait for rate limits and unavailable servers,
+	// summed over all its requests (default 5 minutes). A wait that does not fit in what is
+	// left fails the call at once: the gate fails closed rather than stall the pipeline.
+	MaxTotalWait time.Duration
+	// CommentAuthor is the login whose approval comment may be edited (GITSM_COMMENT_AUTHOR);
+	// empty means the token's own identity (GET /user), or github-actions[bot] for a token that
+	// cannot read it (an installation token such as GITHUB_TOKEN).
+	CommentAuthor string
 	// Sleep waits between retries; tests replace it. Default: a timer honouring the context.
 	Sleep func(ctx context.Context, d time.Duration) error
 	// Now is the clock used to read X-RateLimit-Reset; default time.Now.
@@ -72,6 +83,9 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 		Token:      getenv("GITHUB_TOKEN"),
 		APIURL:     getenv("GITHUB_API_URL"),
 		Repository: getenv("GITHUB_REPOSITORY"),
+		// A GitHub App's installation token comments as "<app-slug>[bot]" and cannot ask
+		// GET /user who it is: such a setup names its bot here.
+		CommentAuthor: getenv("GITSM_COMMENT_AUTHOR"),
 	}
 	if cfg.Token == "" {
 		return Config{}, errors.New("GITHUB_TOKEN is not set")
@@ -85,39 +99,16 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 	return cfg, nil
 }
 
-// EventPRNumber reads the pull-request number from a GitHub Actions event payload
-// (GITHUB_EVENT_PATH): pull_request.number, or the top-level number.
-func EventPRNumber(path string) (int, error) {
-	if path == "" {
-		return 0, errors.New("no pull request number: GITHUB_EVENT_PATH is not set")
-	}
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return 0, fmt.Errorf("read the event payload: %w", err)
-	}
-	var ev struct {
-		Number      int `json:"number"`
-		PullRequest struct {
-			Number int `json:"number"`
-		} `json:"pull_request"`
-	}
-	if err := json.Unmarshal(data, &ev); err != nil {
-		return 0, fmt.Errorf("read the event payload %s: %w", path, err)
-	}
-	switch {
-	case ev.PullRequest.Number > 0:
-		return ev.PullRequest.Number, nil
-	case ev.Number > 0:
-		return ev.Number, nil
-	}
-	return 0, fmt.Errorf("the event payload %s names no pull request", path)
-}
-
 // Client talks to one repository's pull requests.
 type Client struct {
-	gh          *github.Client
-	owner, repo string
-	token       string
+	gh            *github.Client
+	owner, repo   string
+	token         string
+	commentAuthor string
+
+	mu    sync.Mutex
+	teams map[string]error // team "org/slug" → nil when readable
+	self  string           // the login comments are written as, once known
 }
 
 // New builds a client from cfg.
@@ -139,8 +130,8 @@ func New(cfg Config) (*Client, error) {
 	if cfg.MaxRetries <= 0 {
 		cfg.MaxRetries = 4
 	}
-	if cfg.MaxWait <= 0 {
-		cfg.MaxWait = time.Minute
+	if cfg.MaxTotalWait <= 0 {
+		cfg.MaxTotalWait = DefaultMaxTotalWait
 	}
 	if cfg.Sleep == nil {
 		cfg.Sleep = sleep
@@ -157,7 +148,12 @@ func New(cfg Config) (*Client, error) {
 	if rt == nil {
 		rt = http.DefaultTransport
 	}
-	hc.Transport = &transport{base: rt, token: cfg.Token, maxRetries: cfg.MaxRetries, maxWait: cfg.MaxWait, sleep: cfg.Sleep, now: cfg.Now}
+	// The client's timeout would cover the waits between retries too: it moves to each attempt.
+	hc.Transport = &transport{
+		base: rt, token: cfg.Token, attemptTimeout: hc.Timeout, maxRetries: cfg.MaxRetries,
+		budget: cfg.MaxTotalWait, sleep: cfg.Sleep, now: cfg.Now,
+	}
+	hc.Timeout = 0
 	gh := github.NewClient(hc)
 	if cfg.Token != "" {
 		gh = gh.WithAuthToken(cfg.Token)
@@ -165,7 +161,7 @@ func New(cfg Config) (*Client, error) {
 	// The API root is used as given: GITHUB_API_URL already ends in /api/v3 on GitHub
 	// Enterprise Server, and WithEnterpriseURLs would add it again to a plain host.
 	gh.BaseURL = base
-	return &Client{gh: gh, owner: owner, repo: repo, token: cfg.Token}, nil
+	return &Client{gh: gh, owner: owner, repo: repo, token: cfg.Token, commentAuthor: cfg.CommentAuthor}, nil
 }
 
 // APIError is a failed GitHub call. Its message never contains the token.
@@ -223,14 +219,18 @@ type PullRequest struct {
 	Number  int
 	HeadSHA string
 	HeadRef string
-	BaseRef string
-	BaseSHA string
+	// HeadRepo is the "owner/name" the head branch lives in (a fork's, for a fork's PR).
+	HeadRepo string
+	BaseRef  string
+	BaseSHA  string
 	// Author is the login of the pull request's author.
 	Author       string
 	AuthorType   string
 	State        string
 	ChangedFiles int
-	Merged       bool
+	// Commits is the number of commits GitHub counts in the pull request.
+	Commits int
+	Merged  bool
 	// MergeCommitSHA is the merge commit once merged.
 	MergeCommitSHA string
 	HTMLURL        string
@@ -243,10 +243,21 @@ func (c *Client) PullRequest(ctx context.Context, n int) (PullRequest, error) {
 	if err != nil {
 		return PullRequest{}, c.fail(op, err)
 	}
-	out := PullRequest{
+	out := pullRequest(pr)
+	if out.HeadSHA == "" || out.Author == "" {
+		return PullRequest{}, &APIError{Op: op, msg: "the response has no head SHA or author"}
+	}
+	return out, nil
+}
+
+// pullRequest keeps what the gate needs of go-github's pull request.
+func pullRequest(pr *github.PullRequest) PullRequest {
+	return PullRequest{
 		Number:         pr.GetNumber(),
 		HeadSHA:        pr.GetHead().GetSHA(),
 		HeadRef:        pr.GetHead().GetRef(),
+		HeadRepo:       pr.GetHead().GetRepo().GetFullName(),
+		Commits:        pr.GetCommits(),
 		BaseRef:        pr.GetBase().GetRef(),
 		BaseSHA:        pr.GetBase().GetSHA(),
 		Author:         pr.GetUser().GetLogin(),
@@ -257,10 +268,6 @@ func (c *Client) PullRequest(ctx context.Context, n int) (PullRequest, error) {
 		MergeCommitSHA: pr.GetMergeCommitSHA(),
 		HTMLURL:        pr.GetHTMLURL(),
 	}
-	if out.HeadSHA == "" || out.Author == "" {
-		return PullRequest{}, &APIError{Op: op, msg: "the response has no head SHA or author"}
-	}
-	return out, nil
 }
 
 // HeadMismatchError reports that the head SHA the caller checked out is not the pull request's
@@ -283,8 +290,9 @@ func CheckHead(pr PullRequest, sha string) error {
 	return nil
 }
 
-// paginate reads every page of a listing. A page shorter than asked for that still links to a
-// next page, a next page that does not advance, or too many pages make the listing incomplete.
+// paginate reads every page of a listing by following the Link header's next page. A page
+// shorter than asked for is normal (servers may cap pages lower than per_page); a next page that
+// does not advance, or too many pages, make the listing incomplete.
 func paginate[T any](ctx context.Context, c *Client, op string, list func(opts github.ListOptions) ([]T, *github.Response, error)) ([]T, error) {
 	var all []T
 	opts := github.ListOptions{PerPage: perPage}
@@ -298,7 +306,7 @@ func paginate[T any](ctx context.Context, c *Client, op string, list func(opts g
 			return all, nil
 		}
 		current := max(opts.Page, 1)
-		if len(items) < perPage || resp.NextPage <= current || pages >= maxPages {
+		if resp.NextPage <= current || pages >= maxPages {
 			return nil, &APIError{Op: op, msg: fmt.Sprintf("page %d has %d items and links to page %d", current, len(items), resp.NextPage), err: ErrTruncated}
 		}
 		opts.Page = resp.NextPage
@@ -366,19 +374,59 @@ func (c *Client) files(ctx context.Context, pr PullRequest) ([]string, error) {
 	return out, nil
 }
 
-// IsTeamMember reports whether login is an active member of the team org/slug. A pending
-// invitation or a 404 (not a member, or a team the token cannot see) is false; any other
-// failure is an error.
+// TeamPermissionHint names what a token needs to read team memberships.
+const TeamPermissionHint = "give the token the members:read organization permission (GitHub App) or the read:org scope (personal access token); the default GITHUB_TOKEN can never read teams, so use a GitHub App token or list the group's members in .gitsm/policy.yaml"
+
+// IsTeamMember reports whether login is an active member of the team org/slug. GitHub answers
+// 404 both for "not a member" and for a team the token cannot see, so the team is read first:
+// when that fails (404, 403, anything) the lookup cannot answer and the result is an error that
+// names the permission needed, never "not a member". Only with the team readable does a 404 on
+// the membership mean no; a pending invitation is no too.
 func (c *Client) IsTeamMember(ctx context.Context, org, slug, login string) (bool, error) {
+	if err := c.teamReadable(ctx, org, slug); err != nil {
+		return false, err
+	}
+	op := fmt.Sprintf("get membership of %s in team %s/%s", login, org, slug)
 	m, _, err := c.gh.Teams.GetTeamMembershipBySlug(ctx, org, slug, login)
 	if err != nil {
 		var er *github.ErrorResponse
 		if errors.As(err, &er) && er.Response != nil && er.Response.StatusCode == http.StatusNotFound {
 			return false, nil
 		}
-		return false, c.fail(fmt.Sprintf("get membership of %s in team %s/%s", login, org, slug), err)
+		return false, c.failHint(op, err, TeamPermissionHint)
 	}
 	return m.GetState() == "active", nil
+}
+
+// teamReadable reads team org/slug once per client.
+func (c *Client) teamReadable(ctx context.Context, org, slug string) error {
+	key := strings.ToLower(org + "/" + slug)
+	c.mu.Lock()
+	err, done := c.teams[key]
+	c.mu.Unlock()
+	if done {
+		return err
+	}
+	if _, _, gerr := c.gh.Teams.GetTeamBySlug(ctx, org, slug); gerr != nil {
+		err = c.failHint(fmt.Sprintf("read team %s/%s", org, slug), gerr, "the token cannot see the team, so its members cannot be told apart from non-members; "+TeamPermissionHint)
+	}
+	c.mu.Lock()
+	if c.teams == nil {
+		c.teams = map[string]error{}
+	}
+	c.teams[key] = err
+	c.mu.Unlock()
+	return err
+}
+
+// failHint is fail with a hint on what to do appended to the message.
+func (c *Client) failHint(op string, err error, hint string) error {
+	e := c.fail(op, err)
+	var ae *APIError
+	if errors.As(e, &ae) {
+		ae.msg += "; " + hint
+	}
+	return e
 }
 
 // TeamLookup adapts IsTeamMember to policy.TeamLookup, for teams written "org/slug".
@@ -413,9 +461,46 @@ func (c *Client) SetStatus(ctx context.Context, sha, state, description, targetU
 	return nil
 }
 
-// UpsertComment keeps one comment on pull request n: it edits the first comment containing
-// marker that it may edit, or creates one. body gets the marker prepended when it lacks it.
-// An unchanged comment is left alone.
+// Self is the login the token writes comments as: Config.CommentAuthor when set, else what
+// GET /user says. An installation token (GITHUB_TOKEN, a GitHub App's) cannot read GET /user
+// (403 "Resource not accessible by integration"); it is then taken to be GITHUB_TOKEN, which
+// writes as github-actions[bot]. A GitHub App token names its "<app-slug>[bot]" in
+// GITSM_COMMENT_AUTHOR; otherwise its comments are not recognised and a new one is written each
+// run, which is safe, never wrong.
+func (c *Client) Self(ctx context.Context) (string, error) {
+	c.mu.Lock()
+	self := c.self
+	c.mu.Unlock()
+	if self != "" {
+		return self, nil
+	}
+	switch {
+	case c.commentAuthor != "":
+		self = c.commentAuthor
+	default:
+		u, _, err := c.gh.Users.Get(ctx, "")
+		var er *github.ErrorResponse
+		switch {
+		case err == nil && u.GetLogin() != "":
+			self = u.GetLogin()
+		case err != nil && errors.As(err, &er) && er.Response != nil && er.Response.StatusCode == http.StatusForbidden:
+			self = ActionsBot
+		case err != nil:
+			return "", c.fail("read the token's own user (GET /user)", err)
+		default:
+			return "", &APIError{Op: "read the token's own user (GET /user)", msg: "the response has no login"}
+		}
+	}
+	c.mu.Lock()
+	c.self = self
+	c.mu.Unlock()
+	return self, nil
+}
+
+// UpsertComment keeps one comment on pull request n: it edits the first comment that contains
+// marker AND was written by the token's own identity (Self), or creates one. A comment by
+// anyone else is never edited, whatever it contains. body gets the marker prepended when it
+// lacks it. An unchanged comment is left alone.
 func (c *Client) UpsertComment(ctx context.Context, n int, marker, body string) error {
 	if marker == "" {
 		return errors.New("empty comment marker")
@@ -427,6 +512,10 @@ func (c *Client) UpsertComment(ctx context.Context, n int, marker, body string) 
 		const cut = "\n\n… (truncated: the full result is in the job log)\n"
 		body = string(r[:maxCommentLen-len([]rune(cut))]) + cut
 	}
+	self, err := c.Self(ctx)
+	if err != nil {
+		return err
+	}
 	op := fmt.Sprintf("list comments of pull request %d", n)
 	comments, err := paginate(ctx, c, op, func(opts github.ListOptions) ([]*github.IssueComment, *github.Response, error) {
 		return c.gh.Issues.ListComments(ctx, c.owner, c.repo, n, &github.IssueListCommentsOptions{ListOptions: opts})
@@ -435,7 +524,7 @@ func (c *Client) UpsertComment(ctx context.Context, n int, marker, body string) 
 		return err
 	}
 	for _, cm := range comments {
-		if !strings.Contains(cm.GetBody(), marker) {
+		if !strings.Contains(cm.GetBody(), marker) || !strings.EqualFold(cm.GetUser().GetLogin(), self) {
 			continue
 		}
 		if cm.GetBody() == body {
@@ -445,7 +534,7 @@ func (c *Client) UpsertComment(ctx context.Context, n int, marker, body string) 
 		if err == nil {
 			return nil
 		}
-		// Anyone can paste the marker into a comment; one we may not edit is not ours.
+		// A comment we may not edit after all is not ours: write a new one.
 		var er *github.ErrorResponse
 		if errors.As(err, &er) && er.Response != nil && (er.Response.StatusCode == http.StatusForbidden || er.Response.StatusCode == http.StatusNotFound) {
 			continue
@@ -493,19 +582,6 @@ func (c *Client) Snapshot(ctx context.Context, n int, headSHA string) (Snapshot,
 		return Snapshot{}, err
 	}
 	return Snapshot{PR: pr, Reviews: reviews, Files: files}, nil
-}
-
-// Publish reports a decision on pull request n: the commit status gitsm/approval on sha
-// (success when approved, failure otherwise) and the approval comment, kept as one comment.
-func (c *Client) Publish(ctx context.Context, n int, sha string, d policy.Decision, targetURL string) error {
-	state, desc := "failure", Summary(d)
-	if d.Approved {
-		state = "success"
-	}
-	if err := c.SetStatus(ctx, sha, state, desc, targetURL); err != nil {
-		return err
-	}
-	return c.UpsertComment(ctx, n, CommentMarker, CommentMarker+"\n"+d.Markdown())
 }
 
 // Summary is a one-line account of a decision, short enough for a commit status.

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -16,51 +17,100 @@ const redacted = "[REDACTED]"
 // maxErrorBody bounds how much of an error response is read to scrub it.
 const maxErrorBody = 1 << 20
 
-// transport retries rate-limited and briefly unavailable requests with a bounded backoff, and
-// scrubs the token from every error response body before go-github turns it into an error.
+// transport retries rate-limited and briefly unavailable requests the way GitHub's REST
+// documentation asks ("Best practices for using the REST API", "Rate limits for the REST API"),
+// and scrubs the token from every error response body before go-github turns it into an error.
+//
+// Each attempt has its own timeout (the 30 s a request may take); the waits between attempts
+// are outside it and come out of one budget for the whole client (MaxTotalWait), so that a
+// `Retry-After: 40` is honoured, and a run that keeps hitting limits fails closed after a
+// stated total instead of stalling the pipeline.
 type transport struct {
-	base       http.RoundTripper
-	token      string
-	maxRetries int
-	maxWait    time.Duration
-	sleep      func(context.Context, time.Duration) error
-	now        func() time.Time
+	base           http.RoundTripper
+	token          string
+	attemptTimeout time.Duration
+	maxRetries     int
+	sleep          func(context.Context, time.Duration) error
+	now            func() time.Time
+
+	mu     sync.Mutex
+	budget time.Duration // what is left of MaxTotalWait
 }
 
 func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	replayable := req.Body == nil || req.Body == http.NoBody || req.GetBody != nil
+	limited := 0 // waits for a secondary limit so far, for the exponential backoff
 	for attempt := 0; ; attempt++ {
-		r := req
+		ctx, cancel := context.WithCancel(req.Context())
+		if t.attemptTimeout > 0 {
+			ctx, cancel = context.WithTimeout(req.Context(), t.attemptTimeout)
+		}
+		r := req.Clone(ctx)
 		if attempt > 0 && req.GetBody != nil {
 			body, err := req.GetBody()
 			if err != nil {
+				cancel()
 				return nil, err
 			}
-			r = req.Clone(req.Context())
 			r.Body = body
 		}
 		resp, err := t.base.RoundTrip(r)
 		if err != nil {
+			cancel()
 			return nil, err
 		}
-		wait, retry := t.retryAfter(resp, attempt)
-		if !retry || !replayable || attempt >= t.maxRetries {
+		wait, secondary, retry := t.retryAfter(resp, attempt, limited)
+		if !retry || !replayable || attempt >= t.maxRetries || !t.spend(wait) {
+			resp.Body = &cancelBody{ReadCloser: resp.Body, cancel: cancel}
 			return t.scrub(resp), nil
+		}
+		if secondary {
+			limited++
 		}
 		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxErrorBody))
 		resp.Body.Close()
+		cancel()
 		if err := t.sleep(req.Context(), wait); err != nil {
 			return nil, err
 		}
 	}
 }
 
-// retryAfter says whether a response is worth retrying and after how long: primary and
-// secondary rate limits (403 or 429 with GitHub's headers or message) and 502/503/504. A wait
-// longer than maxWait is not worth it: the call fails now rather than stalling the pipeline.
-func (t *transport) retryAfter(resp *http.Response, attempt int) (time.Duration, bool) {
+// spend takes d out of the wait budget; false when not enough is left (then nothing is taken).
+func (t *transport) spend(d time.Duration) bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if d > t.budget {
+		return false
+	}
+	t.budget -= d
+	return true
+}
+
+// cancelBody ends an attempt's context when its body is closed, not before: the body is read
+// after RoundTrip returns.
+type cancelBody struct {
+	io.ReadCloser
+	cancel context.CancelFunc
+}
+
+func (b *cancelBody) Close() error {
+	err := b.ReadCloser.Close()
+	b.cancel()
+	return err
+}
+
+// retryAfter says whether a response is worth retrying and after how long, following GitHub's
+// documented waits:
+//   - a Retry-After header: that many seconds;
+//   - x-ratelimit-remaining 0: until x-ratelimit-reset (plus a second for clock skew);
+//   - a secondary rate limit (403 or 429 saying so, or a bare 429) without those headers: at
+//     least one minute, doubling on every further one;
+//   - 502, 503, 504: exponential backoff from one second.
+//
+// secondary says the wait was the one-minute kind, which doubles next time.
+func (t *transport) retryAfter(resp *http.Response, attempt, limited int) (wait time.Duration, secondary, retry bool) {
 	backoff := time.Second << attempt
-	var wait time.Duration
 	switch resp.StatusCode {
 	case http.StatusForbidden, http.StatusTooManyRequests:
 		h := resp.Header
@@ -68,10 +118,9 @@ func (t *transport) retryAfter(resp *http.Response, attempt int) (time.Duration,
 		case h.Get("Retry-After") != "":
 			secs, err := strconv.Atoi(strings.TrimSpace(h.Get("Retry-After")))
 			if err != nil || secs < 0 {
-				wait = backoff
-			} else {
-				wait = time.Duration(secs) * time.Second
+				return time.Minute << limited, true, true
 			}
+			return max(time.Duration(secs)*time.Second, time.Second), false, true
 		case h.Get("X-RateLimit-Remaining") == "0":
 			wait = backoff
 			if reset, err := strconv.ParseInt(h.Get("X-RateLimit-Reset"), 10, 64); err == nil {
@@ -79,23 +128,15 @@ func (t *transport) retryAfter(resp *http.Response, attempt int) (time.Duration,
 					wait = until
 				}
 			}
-		case resp.StatusCode == http.StatusTooManyRequests:
-			wait = backoff
-		case t.secondaryLimit(resp):
-			// GitHub asks for at least a minute when a secondary limit gives no Retry-After.
-			wait = max(backoff, time.Minute)
-		default:
-			return 0, false
+			return wait, false, true
+		case resp.StatusCode == http.StatusTooManyRequests || t.secondaryLimit(resp):
+			return time.Minute << limited, true, true
 		}
+		return 0, false, false
 	case http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
-		wait = backoff
-	default:
-		return 0, false
+		return backoff, false, true
 	}
-	if wait > t.maxWait {
-		return 0, false
-	}
-	return wait, true
+	return 0, false, false
 }
 
 // secondaryLimit peeks at a 403 body for GitHub's secondary rate limit message, leaving the body

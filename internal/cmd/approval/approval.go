@@ -37,13 +37,15 @@ judged by.
   plan     offline: which approvals each changed change record needs
   check    the pull-request gate: evaluates the reviews, sets the commit status gitsm/approval
            and keeps one comment on the pull request
-  record   after the merge: stores the evidence as a git note under refs/notes/gitsm`,
+  record   after the merge: stores the evidence as a git note under refs/notes/gitsm
+  verify-setup
+           checks that the repository's GitHub settings make the gate mean something`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return command.UsageErrorf("name a subcommand: plan, check or record (gitsm approval --help)")
+			return command.UsageErrorf("name a subcommand: plan, check, record or verify-setup (gitsm approval --help)")
 		},
 	}
-	cmd.AddCommand(NewCmdPlan(f, nil), NewCmdCheck(f, nil), NewCmdRecord(f, nil))
+	cmd.AddCommand(NewCmdPlan(f, nil), NewCmdCheck(f, nil), NewCmdRecord(f, nil), NewCmdVerifySetup(f, nil))
 	return cmd
 }
 
@@ -127,21 +129,6 @@ func writeJSON(w io.Writer, v any) error {
 	enc.SetEscapeHTML(false)
 	enc.SetIndent("", "  ")
 	return enc.Encode(v)
-}
-
-// prNumber is --pr, or the pull request of the GitHub Actions event.
-func prNumber(f *command.Factory, flag int) (int, error) {
-	if flag > 0 {
-		return flag, nil
-	}
-	if flag < 0 {
-		return 0, command.UsageErrorf("--pr %d is not a pull request number", flag)
-	}
-	n, err := githubapi.EventPRNumber(f.Getenv("GITHUB_EVENT_PATH"))
-	if err != nil {
-		return 0, command.UsageErrorf("%v; pass --pr N", err)
-	}
-	return n, nil
 }
 
 var (

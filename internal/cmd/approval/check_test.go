@@ -259,7 +259,7 @@ func TestCheckCannotRun(t *testing.T) {
 		{
 			name:    "missing --head",
 			args:    func(p *pr) []string { return []string{"approval", "check", "--base", "main", "--pr", "7"} },
-			wantErr: "--base REV and --head SHA are required",
+			wantErr: "--head SHA is required",
 		},
 	}
 	for _, tt := range tests {

@@ -253,6 +253,10 @@ func server(t *testing.T, p *pr) *githubtest.Server {
 		HeadSHA: p.head.String(), HeadRef: "chg-1", BaseSHA: p.base.String(), BaseRef: "main",
 		Files: []githubtest.File{{Filename: "changes/CHG-000001.yaml"}}}
 	s.Teams["shop/platform-admins"] = map[string]string{"oscar": "active"}
+	// The gate reads the base branch's tip, the commits' authors and who pushed the head.
+	s.Branches["main"] = p.base.String()
+	s.PRs[7].Commits = []githubtest.Commit{{SHA: p.head.String(), Author: "frank", Committer: "frank"}}
+	s.Activity["shop/records"] = []githubtest.Push{{Ref: "refs/heads/chg-1", Before: p.base.String(), After: p.head.String(), Actor: "frank"}}
 	return s
 }
 

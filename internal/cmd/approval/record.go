@@ -108,14 +108,24 @@ func RunRecord(ctx context.Context, opts *RecordOptions) error {
 	if err != nil {
 		return err
 	}
+	// Who wrote or pushed the commits is asked as the gate asked it; after the merge no event
+	// says who pushed the head, so the repository activity of the head branch does.
+	nonApprovers, err := client.NonApprovers(ctx, snap.PR, "")
+	if err != nil {
+		return err
+	}
 	g, err := gather(ctx, repo, revs, snap.Files)
 	if err != nil {
 		return err
 	}
+	lookup := &lookupErrors{lookup: client.TeamLookup(ctx)}
 	d := decide(g, policy.Input{
 		Reviews: snap.Reviews, Author: snap.PR.Author, HeadSHA: snap.PR.HeadSHA,
-		IsTeamMember: client.TeamLookup(ctx),
+		IsTeamMember: lookup.Lookup, NonApprovers: nonApprovers,
 	})
+	if err := lookup.first(); err != nil {
+		return err
+	}
 	note := evidence.New(evidence.Meta{
 		Repository: cfg.Repository, PR: n, Author: snap.PR.Author,
 		BaseSHA: revs.base.Hash.String(), HeadSHA: revs.head.Hash.String(), MergeSHA: merge.Hash.String(),

@@ -14,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime/debug"
 	"strings"
 	"text/template"
 
@@ -53,7 +54,12 @@ func NewCmdInit(f *command.Factory, runF func(context.Context, *Options) error) 
   .gitsm/policy.yaml      a starter change approval policy (replace its placeholder logins)
   .github/workflows/      gitsm-validate.yml     validate every pull request, annotate errors
                           gitsm-approval.yml     the change approval gate (gitsm/approval)
+                          gitsm-approval-trigger.yml  re-runs the gate after a review
                           gitsm-approval-record.yml   record approval evidence on merge
+
+The workflows pin every action by commit SHA and install this gitsm's own version (from the
+Go module proxy); a development build has none, so pass --gitsm-version to pin one, or the
+workflows install the latest release.
 
 When DIR is not inside a git repository, gitsm also initializes one (branch main). When DIR is
 a folder inside a git repository, the workflows go to that repository's .github/workflows and
@@ -75,7 +81,7 @@ Existing files are never overwritten unless --force; nothing is written when one
 		},
 	}
 	cmd.Flags().BoolVar(&opts.Force, "force", false, "overwrite existing settings, policy and workflow files")
-	cmd.Flags().StringVar(&opts.GitsmVersion, "gitsm-version", "", "the gitsm `VERSION` the workflows install (default: this version if a release, else latest)")
+	cmd.Flags().StringVar(&opts.GitsmVersion, "gitsm-version", "", "the gitsm `VERSION` the workflows install (default: this binary's release version, else latest)")
 	return cmd
 }
 
@@ -86,6 +92,19 @@ type file struct {
 }
 
 var release = regexp.MustCompile(`^v[0-9]+\.[0-9]+\.[0-9]+(-[0-9A-Za-z.-]+)?$`)
+
+// installVersion is the gitsm version the workflows install: the running binary's own release
+// (set at build time, or the module version `go install …@vX.Y.Z` records in the binary), else
+// latest.
+func installVersion(version string, buildInfo func() (*debug.BuildInfo, bool)) string {
+	if release.MatchString(version) {
+		return version
+	}
+	if bi, ok := buildInfo(); ok && bi.Main.Path == "github.com/gitsm/gitsm" && release.MatchString(bi.Main.Version) && !strings.Contains(bi.Main.Version, "+") {
+		return bi.Main.Version
+	}
+	return "latest"
+}
 
 // Run runs `gitsm init`.
 func Run(ctx context.Context, opts *Options) error {
@@ -112,9 +131,9 @@ func Run(ctx context.Context, opts *Options) error {
 
 	version := opts.GitsmVersion
 	if version == "" {
-		version = "latest"
-		if release.MatchString(f.Version) {
-			version = f.Version
+		version = installVersion(f.Version, debug.ReadBuildInfo)
+		if version == "latest" && !f.Quiet {
+			fmt.Fprintf(f.IO.ErrOut, "gitsm: this is a development build (%s): the workflows install gitsm@latest; pin a release with --gitsm-version vX.Y.Z\n", f.Version)
 		}
 	}
 	vars := struct{ Version, Branch, WorkDir string }{Version: version, Branch: "main", WorkDir: "."}
@@ -201,7 +220,8 @@ Next steps:
   3. Open an incident or a change:
        gitsm new incident --title "Checkout returns 502" --set impact=1 --set urgency=1
        gitsm new change --title "Upgrade the orders database" --set cis=checkout-api --set assignment_group=cab
-  4. Commit, push, and make "gitsm validate" and "gitsm/approval" required status checks of %s.
+  4. Commit, push, and make "gitsm validate" and "gitsm/approval" required status checks of %s;
+     then "gitsm approval verify-setup" says what else the gate needs (docs/approval.md, Hardened setup).
 `, cd, vars.Branch)
 	}
 	return nil
@@ -234,6 +254,7 @@ func plan(dir, gitTop string, vars any) ([]file, error) {
 		{"policy.yaml", filepath.Join(dir, ".gitsm", "policy.yaml")},
 		{"gitsm-validate.yml", filepath.Join(gitTop, ".github", "workflows", "gitsm-validate.yml")},
 		{"gitsm-approval.yml", filepath.Join(gitTop, ".github", "workflows", "gitsm-approval.yml")},
+		{"gitsm-approval-trigger.yml", filepath.Join(gitTop, ".github", "workflows", "gitsm-approval-trigger.yml")},
 		{"gitsm-approval-record.yml", filepath.Join(gitTop, ".github", "workflows", "gitsm-approval-record.yml")},
 	} {
 		content, err := render(t.name)

@@ -8,11 +8,13 @@
 package githubtest
 
 import (
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"path"
 	"sort"
 	"strconv"
 	"strings"
@@ -45,6 +47,15 @@ type Server struct {
 	Hook func(w http.ResponseWriter, r *http.Request) bool
 	// Requests logs "METHOD path?query" of every request that reached the server.
 	Requests []string
+	// Branches maps a branch name to its tip commit.
+	Branches map[string]string
+	// Ancestors maps a commit to all its ancestors, for the compare endpoint; a commit missing
+	// here has none.
+	Ancestors map[string][]string
+	// Activity maps "owner/repo" to its pushes, newest first (GET /repos/{o}/{r}/activity).
+	Activity map[string][]Push
+	// Settings are the repository's protection, rulesets and Actions settings (verify-setup).
+	Settings Settings
 
 	nextID int64
 }
@@ -62,6 +73,10 @@ type PR struct {
 	MergeCommitSHA   string
 	Reviews          []Review
 	Files            []File
+	// Commits are the pull request's commits (GET /pulls/{n}/commits).
+	Commits []Commit
+	// HeadRepo is the head's "owner/repo" (default the base repository).
+	HeadRepo string
 	// ChangedFiles overrides the changed_files count (0: the number of Files).
 	ChangedFiles int
 }
@@ -76,6 +91,19 @@ type Review struct {
 	State           string
 	CommitID        string
 	SubmittedAt     time.Time
+}
+
+// Commit is a pull-request commit of the fake: its SHA and the GitHub logins of its author and
+// committer ("" when git's author is no GitHub user).
+type Commit struct {
+	SHA, Author, Committer string
+}
+
+// Push is an entry of the repository activity.
+type Push struct {
+	Ref, Before, After, Actor string
+	// Type is push, force_push…; "push" when empty.
+	Type string
 }
 
 // File is a changed file of the fake.
@@ -104,30 +132,35 @@ func New(t testing.TB, owner, repo, token string) *Server {
 	s := &Server{
 		t: t, Owner: owner, Repo: repo, Token: token, Login: "github-actions[bot]",
 		PRs: map[int]*PR{}, Teams: map[string]map[string]string{}, Comments: map[int][]*Comment{},
+		Branches: map[string]string{}, Ancestors: map[string][]string{}, Activity: map[string][]Push{},
 		nextID: 1000,
 	}
 	mux := http.NewServeMux()
 	repoPath := "/repos/{owner}/{repo}"
 	routes := map[string]http.HandlerFunc{
-		"GET " + repoPath + "/pulls/{number}":                        s.getPR,
-		"GET " + repoPath + "/pulls/{number}/reviews":                s.listReviews,
-		"GET " + repoPath + "/pulls/{number}/files":                  s.listFiles,
-		"GET /orgs/{org}/teams/{slug}/memberships/{username}":        s.teamMembership,
-		"POST " + repoPath + "/statuses/{sha}":                       s.createStatus,
-		"GET " + repoPath + "/issues/{number}/comments":              s.listComments,
-		"POST " + repoPath + "/issues/{number}/comments":             s.createComment,
-		"PATCH " + repoPath + "/issues/comments/{comment_id}":        s.editComment,
-		"GET /api/v3" + repoPath + "/pulls/{number}":                 s.getPR,
-		"GET /api/v3" + repoPath + "/pulls/{number}/reviews":         s.listReviews,
-		"GET /api/v3" + repoPath + "/pulls/{number}/files":           s.listFiles,
-		"GET /api/v3/orgs/{org}/teams/{slug}/memberships/{username}": s.teamMembership,
-		"POST /api/v3" + repoPath + "/statuses/{sha}":                s.createStatus,
-		"GET /api/v3" + repoPath + "/issues/{number}/comments":       s.listComments,
-		"POST /api/v3" + repoPath + "/issues/{number}/comments":      s.createComment,
-		"PATCH /api/v3" + repoPath + "/issues/comments/{comment_id}": s.editComment,
+		"GET " + repoPath + "/pulls/{number}":                 s.getPR,
+		"GET " + repoPath + "/pulls/{number}/reviews":         s.listReviews,
+		"GET " + repoPath + "/pulls/{number}/files":           s.listFiles,
+		"GET " + repoPath + "/pulls/{number}/commits":         s.listCommits,
+		"GET " + repoPath + "/pulls":                          s.listPulls,
+		"GET " + repoPath + "/branches/{branch}":              s.getBranch,
+		"GET " + repoPath + "/compare/{basehead}":             s.compare,
+		"GET /repos/{owner}/{repo}/activity":                  s.activity,
+		"GET /orgs/{org}/teams/{slug}":                        s.getTeam,
+		"GET /orgs/{org}/teams/{slug}/memberships/{username}": s.teamMembership,
+		"GET /user":                                           s.getUser,
+		"POST " + repoPath + "/statuses/{sha}":                s.createStatus,
+		"GET " + repoPath + "/issues/{number}/comments":       s.listComments,
+		"POST " + repoPath + "/issues/{number}/comments":      s.createComment,
+		"PATCH " + repoPath + "/issues/comments/{comment_id}": s.editComment,
+	}
+	for pattern, h := range s.settingsRoutes(repoPath) {
+		routes[pattern] = h
 	}
 	for pattern, h := range routes {
+		method, p, _ := strings.Cut(pattern, " ")
 		mux.Handle(pattern, h)
+		mux.Handle(method+" /api/v3"+p, h)
 	}
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		t.Errorf("githubtest: unexpected request %s %s", r.Method, r.URL)
@@ -316,6 +349,11 @@ func (s *Server) getPR(w http.ResponseWriter, r *http.Request) {
 	}
 	s.Lock()
 	defer s.Unlock()
+	writeJSON(w, http.StatusOK, s.prJSON(pr))
+}
+
+// prJSON renders a pull request as GitHub does; the caller holds the lock.
+func (s *Server) prJSON(pr *PR) map[string]any {
 	changed := pr.ChangedFiles
 	if changed == 0 {
 		changed = len(pr.Files)
@@ -325,6 +363,11 @@ func (s *Server) getPR(w http.ResponseWriter, r *http.Request) {
 		state = "open"
 	}
 	repo := map[string]any{"id": 1296269, "name": s.Repo, "full_name": s.Owner + "/" + s.Repo, "owner": s.user(s.Owner, "Organization")}
+	headRepo := repo
+	if pr.HeadRepo != "" {
+		o, n, _ := strings.Cut(pr.HeadRepo, "/")
+		headRepo = map[string]any{"id": 1296270, "name": n, "full_name": pr.HeadRepo, "owner": s.user(o, "")}
+	}
 	body := map[string]any{
 		"url": fmt.Sprintf("%s/repos/%s/%s/pulls/%d", s.URL, s.Owner, s.Repo, pr.Number),
 		"id":  pr.Number + 1000000, "node_id": fmt.Sprintf("PR_%d", pr.Number),
@@ -332,15 +375,15 @@ func (s *Server) getPR(w http.ResponseWriter, r *http.Request) {
 		"number":   pr.Number, "state": state, "locked": false, "title": pr.Title,
 		"user": s.user(pr.Author, pr.AuthorType),
 		"body": "", "draft": false, "merged": pr.Merged, "mergeable": true,
-		"head":    map[string]any{"label": s.Owner + ":" + pr.HeadRef, "ref": pr.HeadRef, "sha": pr.HeadSHA, "user": s.user(pr.Author, pr.AuthorType), "repo": repo},
+		"head":    map[string]any{"label": s.Owner + ":" + pr.HeadRef, "ref": pr.HeadRef, "sha": pr.HeadSHA, "user": s.user(pr.Author, pr.AuthorType), "repo": headRepo},
 		"base":    map[string]any{"label": s.Owner + ":" + pr.BaseRef, "ref": pr.BaseRef, "sha": pr.BaseSHA, "user": s.user(s.Owner, "Organization"), "repo": repo},
-		"commits": 1, "additions": 10, "deletions": 2, "changed_files": changed,
+		"commits": len(pr.Commits), "additions": 10, "deletions": 2, "changed_files": changed,
 		"created_at": "2026-03-02T09:00:00Z", "updated_at": "2026-03-02T10:00:00Z",
 	}
 	if pr.MergeCommitSHA != "" {
 		body["merge_commit_sha"] = pr.MergeCommitSHA
 	}
-	writeJSON(w, http.StatusOK, body)
+	return body
 }
 
 func (s *Server) listReviews(w http.ResponseWriter, r *http.Request) {
@@ -583,4 +626,331 @@ func (s *Server) editComment(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	writeError(w, http.StatusNotFound, "Not Found")
+}
+
+func (s *Server) listCommits(w http.ResponseWriter, r *http.Request) {
+	if !s.check(w, r, "page", "per_page") {
+		return
+	}
+	pr := s.pr(w, r)
+	if pr == nil {
+		return
+	}
+	s.Lock()
+	var out []map[string]any
+	for _, c := range pr.Commits {
+		gitUser := func(login string) map[string]any {
+			return map[string]any{"name": login, "email": login + "@example.com", "date": "2026-03-02T09:00:00Z"}
+		}
+		m := map[string]any{
+			"sha": c.SHA, "node_id": "C_" + c.SHA,
+			"url":      fmt.Sprintf("%s/repos/%s/%s/commits/%s", s.URL, s.Owner, s.Repo, c.SHA),
+			"html_url": fmt.Sprintf("https://github.com/%s/%s/commit/%s", s.Owner, s.Repo, c.SHA),
+			"commit": map[string]any{
+				"author": gitUser(c.Author), "committer": gitUser(c.Committer), "message": "a commit",
+				"tree": map[string]any{"sha": c.SHA, "url": s.URL + "/trees/" + c.SHA}, "comment_count": 0,
+			},
+			"author": nil, "committer": nil, "parents": []any{},
+		}
+		if c.Author != "" {
+			m["author"] = s.user(c.Author, "")
+		}
+		if c.Committer != "" {
+			m["committer"] = s.user(c.Committer, "")
+		}
+		out = append(out, m)
+	}
+	s.Unlock()
+	if len(out) > 250 { // GitHub lists at most 250 commits of a pull request
+		out = out[:250]
+	}
+	paginate(w, r, out)
+}
+
+func (s *Server) listPulls(w http.ResponseWriter, r *http.Request) {
+	if !s.check(w, r, "state", "head", "base", "sort", "direction", "page", "per_page") {
+		return
+	}
+	want := r.URL.Query().Get("state")
+	if want == "" {
+		want = "open"
+	}
+	s.Lock()
+	numbers := make([]int, 0, len(s.PRs))
+	for n := range s.PRs {
+		numbers = append(numbers, n)
+	}
+	sort.Sort(sort.Reverse(sort.IntSlice(numbers))) // newest first, as GitHub sorts by created
+	out := []map[string]any{}
+	for _, n := range numbers {
+		pr := s.PRs[n]
+		state := pr.State
+		if state == "" {
+			state = "open"
+		}
+		if want == "all" || want == state {
+			out = append(out, s.prJSON(pr))
+		}
+	}
+	s.Unlock()
+	paginate(w, r, out)
+}
+
+func (s *Server) getBranch(w http.ResponseWriter, r *http.Request) {
+	if !s.check(w, r) {
+		return
+	}
+	name := r.PathValue("branch")
+	s.Lock()
+	sha, ok := s.Branches[name]
+	s.Unlock()
+	if !ok {
+		writeError(w, http.StatusNotFound, "Branch not found")
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{
+		"name": name,
+		"commit": map[string]any{
+			"sha": sha, "node_id": "C_" + sha,
+			"url":    fmt.Sprintf("%s/repos/%s/%s/commits/%s", s.URL, s.Owner, s.Repo, sha),
+			"commit": map[string]any{"message": "tip", "tree": map[string]any{"sha": sha}},
+		},
+		"_links":    map[string]any{"self": fmt.Sprintf("%s/repos/%s/%s/branches/%s", s.URL, s.Owner, s.Repo, name), "html": fmt.Sprintf("https://github.com/%s/%s/tree/%s", s.Owner, s.Repo, name)},
+		"protected": false, "protection_url": fmt.Sprintf("%s/repos/%s/%s/branches/%s/protection", s.URL, s.Owner, s.Repo, name),
+	})
+}
+
+func (s *Server) compare(w http.ResponseWriter, r *http.Request) {
+	if !s.check(w, r, "page", "per_page") {
+		return
+	}
+	base, head, ok := strings.Cut(r.PathValue("basehead"), "...")
+	if !ok {
+		writeError(w, http.StatusNotFound, "Not Found")
+		return
+	}
+	s.Lock()
+	has := func(c, anc string) bool {
+		for _, a := range s.Ancestors[c] {
+			if a == anc {
+				return true
+			}
+		}
+		return false
+	}
+	status := "diverged"
+	switch {
+	case base == head:
+		status = "identical"
+	case has(head, base):
+		status = "ahead"
+	case has(base, head):
+		status = "behind"
+	}
+	s.Unlock()
+	writeJSON(w, http.StatusOK, map[string]any{
+		"url":      fmt.Sprintf("%s/repos/%s/%s/compare/%s...%s", s.URL, s.Owner, s.Repo, base, head),
+		"status":   status,
+		"ahead_by": 0, "behind_by": 0, "total_commits": 0,
+		"base_commit": map[string]any{"sha": base}, "merge_base_commit": map[string]any{"sha": base},
+		"commits": []any{}, "files": []any{},
+	})
+}
+
+func (s *Server) activity(w http.ResponseWriter, r *http.Request) {
+	if !s.check(w, r, "ref", "per_page", "direction", "activity_type", "before", "after", "actor", "time_period") {
+		return
+	}
+	repo := r.PathValue("owner") + "/" + r.PathValue("repo")
+	ref := r.URL.Query().Get("ref")
+	s.Lock()
+	out := []map[string]any{}
+	for i, p := range s.Activity[repo] {
+		if ref != "" && p.Ref != ref {
+			continue
+		}
+		typ := p.Type
+		if typ == "" {
+			typ = "push"
+		}
+		out = append(out, map[string]any{
+			"id": i + 1, "node_id": fmt.Sprintf("PA_%d", i+1), "before": p.Before, "after": p.After, "ref": p.Ref,
+			"timestamp": "2026-03-02T09:00:00Z", "activity_type": typ, "actor": s.user(p.Actor, ""),
+		})
+	}
+	s.Unlock()
+	writeJSON(w, http.StatusOK, out)
+}
+
+func (s *Server) getTeam(w http.ResponseWriter, r *http.Request) {
+	if !s.check(w, r) {
+		return
+	}
+	org, slug := r.PathValue("org"), r.PathValue("slug")
+	s.Lock()
+	_, ok := s.Teams[org+"/"+slug]
+	s.Unlock()
+	if !ok {
+		writeError(w, http.StatusNotFound, "Not Found")
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{
+		"id": userID(org + "/" + slug), "node_id": "T_" + slug, "name": slug, "slug": slug,
+		"url":      fmt.Sprintf("%s/orgs/%s/teams/%s", s.URL, org, slug),
+		"html_url": fmt.Sprintf("https://github.com/orgs/%s/teams/%s", org, slug),
+		"privacy":  "closed", "permission": "pull", "description": "",
+		"organization": map[string]any{"login": org, "id": userID(org)},
+	})
+}
+
+// getUser answers GET /user: the token's user, or, for an installation token (a Login ending
+// in [bot], as GITHUB_TOKEN's github-actions[bot]), the 403 GitHub gives those.
+func (s *Server) getUser(w http.ResponseWriter, r *http.Request) {
+	s.Lock()
+	login := s.Login
+	s.Unlock()
+	if strings.HasSuffix(login, "[bot]") {
+		writeError(w, http.StatusForbidden, "Resource not accessible by integration")
+		return
+	}
+	writeJSON(w, http.StatusOK, s.user(login, ""))
+}
+
+// Settings are what verify-setup reads. A nil field answers 404 as GitHub does when the thing is
+// not set up; a status in the Fail map answers that status instead (e.g. 403 for a token that
+// may not read it), keyed by "protection", "rules", "workflow", "codeowners", "repo".
+type Settings struct {
+	DefaultBranch string
+	// Protection is the branch protection JSON of GET /repos/{o}/{r}/branches/{b}/protection.
+	Protection map[string]any
+	// Rules is the JSON list of GET /repos/{o}/{r}/rules/branches/{b}.
+	Rules []map[string]any
+	// Rulesets by id, the JSON of GET /repos/{o}/{r}/rulesets/{id}.
+	Rulesets map[int64]map[string]any
+	// WorkflowPermissions is default_workflow_permissions ("read" or "write").
+	WorkflowPermissions string
+	CanApproveReviews   bool
+	// Files are repository files by path (CODEOWNERS), on the default branch.
+	Files map[string]string
+	Fail  map[string]int
+}
+
+func (s *Server) settingsRoutes(repoPath string) map[string]http.HandlerFunc {
+	return map[string]http.HandlerFunc{
+		"GET " + repoPath: s.getRepo,
+		"GET " + repoPath + "/branches/{branch}/protection": s.getProtection,
+		"GET " + repoPath + "/rules/branches/{branch}":      s.getRules,
+		"GET " + repoPath + "/rulesets/{id}":                s.getRuleset,
+		"GET " + repoPath + "/actions/permissions/workflow": s.getWorkflowPermissions,
+		"GET " + repoPath + "/contents/{path...}":           s.getContents,
+	}
+}
+
+// failed answers the status set for key in Settings.Fail, if any.
+func (s *Server) failed(w http.ResponseWriter, key string) bool {
+	s.Lock()
+	status := s.Settings.Fail[key]
+	s.Unlock()
+	if status == 0 {
+		return false
+	}
+	msg := http.StatusText(status)
+	if status == http.StatusForbidden {
+		msg = "Resource not accessible by integration"
+	}
+	writeError(w, status, msg)
+	return true
+}
+
+func (s *Server) getRepo(w http.ResponseWriter, r *http.Request) {
+	if !s.check(w, r) || s.failed(w, "repo") {
+		return
+	}
+	s.Lock()
+	branch := s.Settings.DefaultBranch
+	s.Unlock()
+	if branch == "" {
+		branch = "main"
+	}
+	writeJSON(w, http.StatusOK, map[string]any{
+		"id": 1296269, "node_id": "R_1", "name": s.Repo, "full_name": s.Owner + "/" + s.Repo,
+		"owner": s.user(s.Owner, "Organization"), "private": true, "default_branch": branch,
+		"html_url": fmt.Sprintf("https://github.com/%s/%s", s.Owner, s.Repo),
+		"url":      fmt.Sprintf("%s/repos/%s/%s", s.URL, s.Owner, s.Repo),
+	})
+}
+
+func (s *Server) getProtection(w http.ResponseWriter, r *http.Request) {
+	if !s.check(w, r) || s.failed(w, "protection") {
+		return
+	}
+	s.Lock()
+	p := s.Settings.Protection
+	s.Unlock()
+	if p == nil {
+		writeError(w, http.StatusNotFound, "Branch not protected")
+		return
+	}
+	writeJSON(w, http.StatusOK, p)
+}
+
+func (s *Server) getRules(w http.ResponseWriter, r *http.Request) {
+	if !s.check(w, r, "page", "per_page") || s.failed(w, "rules") {
+		return
+	}
+	s.Lock()
+	rules := s.Settings.Rules
+	s.Unlock()
+	if rules == nil {
+		rules = []map[string]any{}
+	}
+	paginate(w, r, rules)
+}
+
+func (s *Server) getRuleset(w http.ResponseWriter, r *http.Request) {
+	if !s.check(w, r, "includes_parents") || s.failed(w, "ruleset") {
+		return
+	}
+	id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	s.Lock()
+	rs, ok := s.Settings.Rulesets[id]
+	s.Unlock()
+	if !ok {
+		writeError(w, http.StatusNotFound, "Not Found")
+		return
+	}
+	writeJSON(w, http.StatusOK, rs)
+}
+
+func (s *Server) getWorkflowPermissions(w http.ResponseWriter, r *http.Request) {
+	if !s.check(w, r) || s.failed(w, "workflow") {
+		return
+	}
+	s.Lock()
+	perm, can := s.Settings.WorkflowPermissions, s.Settings.CanApproveReviews
+	s.Unlock()
+	if perm == "" {
+		perm = "read"
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"default_workflow_permissions": perm, "can_approve_pull_request_reviews": can})
+}
+
+func (s *Server) getContents(w http.ResponseWriter, r *http.Request) {
+	if !s.check(w, r, "ref") || s.failed(w, "codeowners") {
+		return
+	}
+	p := r.PathValue("path")
+	s.Lock()
+	content, ok := s.Settings.Files[p]
+	s.Unlock()
+	if !ok {
+		writeError(w, http.StatusNotFound, "Not Found")
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{
+		"type": "file", "encoding": "base64", "size": len(content), "name": path.Base(p), "path": p,
+		"content": base64.StdEncoding.EncodeToString([]byte(content)),
+		"sha":     fmt.Sprintf("%040x", len(content)),
+		"url":     fmt.Sprintf("%s/repos/%s/%s/contents/%s", s.URL, s.Owner, s.Repo, p),
+	})
 }
