@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/google/go-github/v60/github"
 )
 
@@ -165,8 +166,8 @@ func (c *Client) BranchTip(ctx context.Context, branch string) (string, error) {
 		return "", c.fail(op, err)
 	}
 	sha := b.GetCommit().GetSHA()
-	if sha == "" {
-		return "", &APIError{Op: op, msg: "the response names no commit"}
+	if !plumbing.IsHash(sha) { // an unexpected shape fails closed
+		return "", &APIError{Op: op, msg: fmt.Sprintf("the response names no commit SHA (got %q)", sha)}
 	}
 	return sha, nil
 }
@@ -278,3 +279,4 @@ func (c *Client) headPusher(ctx context.Context, pr PullRequest) (string, error)
 	}
 	return "", &APIError{Op: op, msg: "no push of the head commit in the branch's recent activity; run the gate again on the pull request's next push"}
 }
+

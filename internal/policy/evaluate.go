@@ -69,9 +69,6 @@ type Input struct {
 	HeadSHA string
 	// IsTeamMember resolves groups defined by a GitHub team; nil means no lookup is possible.
 	IsTeamMember TeamLookup
-	// NonApprovers are logins (lower case) that may not approve the pull request, each with the
-	// reason: the authors and committers of its commits and who pushed its head.
-	NonApprovers map[string]string
 }
 
 // Decision is the outcome of Evaluate.

@@ -379,7 +379,7 @@ func baseOf(ctx context.Context, client *githubapi.Client, repo *gitrepo.Repo, j
 		if !built {
 			return nil, command.UsageErrorf("the merge group's commit %s is not built on %s (merge_group.base_sha)", short(headCommit.Hash), short(base.Hash))
 		}
-		return &revisions{base: base, head: headCommit, mergeBase: base}, nil
+		return &revisions{base: base, head: headCommit, mergeBase: base, baseName: baseName(j.base, base)}, nil
 	}
 	tip, err := client.BranchTip(ctx, pr.BaseRef)
 	if err != nil {
