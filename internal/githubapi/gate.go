@@ -279,4 +279,3 @@ func (c *Client) headPusher(ctx context.Context, pr PullRequest) (string, error)
 	}
 	return "", &APIError{Op: op, msg: "no push of the head commit in the branch's recent activity; run the gate again on the pull request's next push"}
 }
-
