@@ -96,6 +96,7 @@ func Run(ctx context.Context, opts *Options) error {
 	if err != nil {
 		return err
 	}
+	defer ed.Close()
 	kind := ed.Kind()
 	for _, a := range assignments {
 		if why := set.Refused(kind, a.Path[0]); why != "" && !(kind == record.CI && a.Path[0] == "lifecycle") {
