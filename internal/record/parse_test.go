@@ -111,7 +111,7 @@ func TestSummary(t *testing.T) {
 // YAML parser puts an empty document on the line after the last.
 func TestParsePositionsInside(t *testing.T) {
 	tests := []struct {
-		name, src  string
+		name, src string
 		line, col int
 	}{
 		{"document start only", "---", 1, 4},
