@@ -142,3 +142,74 @@ func TestKilledWrites(t *testing.T) {
 		}
 	}
 }
+
+// TestRepoFlagLikeGit checks -C as git -C has it: the paths new, set and transition print are
+// relative to the -C folder, so `git -C DIR add "$(gitsm -C DIR new …)"` works from anywhere.
+func TestRepoFlagLikeGit(t *testing.T) {
+	dir := gitsmRepo(t)
+	elsewhere := t.TempDir()
+	rel := run(t, elsewhere, "gitsm", "-C", dir, "new", "incident", "--title", "t", "--set", "impact=2", "--set", "urgency=2")
+	run(t, elsewhere, "git", "-C", dir, "add", rel)
+	id := strings.TrimSuffix(filepath.Base(rel), ".yaml")
+	if got := run(t, elsewhere, "gitsm", "-C", dir, "set", id, "x-a=1"); got != rel {
+		t.Errorf("set printed %q, want %q", got, rel)
+	}
+	if got := run(t, elsewhere, "gitsm", "-C", dir, "transition", id, "in_progress"); got != rel {
+		t.Errorf("transition printed %q, want %q", got, rel)
+	}
+	// -C a folder inside the repository: paths are relative to that folder.
+	sub := filepath.Join(dir, "incidents")
+	got := run(t, elsewhere, "gitsm", "-C", sub, "set", id, "x-a=2")
+	if want, _ := filepath.Rel("incidents", rel); got != filepath.ToSlash(want) {
+		t.Errorf("-C incidents: set printed %q, want %q", got, want)
+	}
+	run(t, elsewhere, "git", "-C", sub, "add", got)
+}
+
+// TestRepoFlagPlainFolder checks a folder of records that is in no repository: with -C it is
+// the root and gets checked; without -C gitsm says it found no repository (exit 2).
+func TestRepoFlagPlainFolder(t *testing.T) {
+	dir := gitsmRepo(t)
+	rel := run(t, dir, "gitsm", "new", "incident", "--title", "t", "--set", "impact=2", "--set", "urgency=2")
+	plain := t.TempDir()
+	src, err := os.ReadFile(filepath.Join(dir, rel))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(filepath.Join(plain, "incidents"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(plain, "incidents", filepath.Base(rel)), src, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := gitsmCmd(t.TempDir(), "gitsm", "-C", plain, "validate").CombinedOutput(); err != nil {
+		t.Errorf("gitsm -C PLAIN validate: %v, want exit 0\n%s", err, out)
+	}
+	c := gitsmCmd(plain, "gitsm", "validate")
+	if out, err := c.CombinedOutput(); c.ProcessState == nil || c.ProcessState.ExitCode() != 2 || !strings.Contains(string(out), "not in a gitsm records repository") {
+		t.Errorf("gitsm validate in a plain folder: %v, want exit 2 and no repository\n%s", err, out)
+	}
+}
+
+// TestValidatePathsAndSymlinks checks `validate .` inside a repository and a record named
+// through a symlinked folder inside it, which is the record the walk finds, not a duplicate.
+func TestValidatePathsAndSymlinks(t *testing.T) {
+	dir := gitsmRepo(t)
+	rel := run(t, dir, "gitsm", "new", "incident", "--title", "t", "--set", "impact=2", "--set", "urgency=2")
+	for _, args := range [][]string{{"validate", "."}, {"validate", "incidents"}, {"-C", "incidents", "validate", "."}} {
+		if out, err := gitsmCmd(dir, "gitsm", args...).CombinedOutput(); err != nil {
+			t.Errorf("gitsm %s: %v, want exit 0\n%s", strings.Join(args, " "), err, out)
+		}
+	}
+	year := filepath.Base(filepath.Dir(rel))
+	if err := os.Symlink(year, filepath.Join(dir, "incidents", "current")); err != nil {
+		t.Skip(err)
+	}
+	out, _ := gitsmCmd(dir, "gitsm", "validate", filepath.Join("incidents", "current", filepath.Base(rel))).CombinedOutput()
+	if strings.Contains(string(out), "id.duplicate") {
+		t.Errorf("a record named through a symlinked folder is reported as its own duplicate:\n%s", out)
+	}
+	if !strings.Contains(string(out), "1 record checked") {
+		t.Errorf("want the record checked once:\n%s", out)
+	}
+}

@@ -109,8 +109,11 @@ func fileFinding(rel, format string, args ...any) finding.Finding {
 }
 
 // Resolve turns a path given on the command line (relative to the working directory base, or
-// absolute) into a repository-relative slash path, refusing paths outside the repository or
-// through symlinks that lead out of it.
+// absolute) into a repository-relative slash path ("." for the root itself), refusing paths
+// outside the repository or through symlinks that lead out of it. A path through a symlinked
+// folder inside the repository comes back as the real folder's path, so that a record named
+// through it is the record the walk finds, not a second file with the same ID; a file that is
+// itself a symlink keeps its name, and reading it gives the `file` finding.
 func Resolve(root, base, arg string) (string, error) {
 	p := arg
 	if !filepath.IsAbs(p) {
@@ -125,19 +128,28 @@ func Resolve(root, base, arg string) (string, error) {
 		return "", err
 	}
 	rel, err := filepath.Rel(absRoot, p)
-	if err != nil || !filepath.IsLocal(rel) {
+	if err != nil || !(rel == "." || filepath.IsLocal(rel)) {
 		return "", fmt.Errorf("%s is outside the repository %s", arg, root)
 	}
 	realRoot, err := filepath.EvalSymlinks(absRoot)
 	if err != nil {
 		return "", err
 	}
-	if realDir, err := filepath.EvalSymlinks(filepath.Dir(p)); err == nil {
-		if r, err := filepath.Rel(realRoot, realDir); err != nil || !(r == "." || filepath.IsLocal(r)) {
-			return "", fmt.Errorf("%s leads outside the repository through a symlink", arg)
-		}
+	// The folders are resolved; the last name is too when it is a folder (`validate .`).
+	real := ""
+	if info, err := os.Lstat(p); err == nil && info.IsDir() {
+		real, _ = filepath.EvalSymlinks(p)
+	} else if dir, err := filepath.EvalSymlinks(filepath.Dir(p)); err == nil {
+		real = filepath.Join(dir, filepath.Base(p))
 	}
-	return filepath.ToSlash(rel), nil
+	if real == "" {
+		return filepath.ToSlash(rel), nil
+	}
+	r, err := filepath.Rel(realRoot, real)
+	if err != nil || !(r == "." || filepath.IsLocal(r)) {
+		return "", fmt.Errorf("%s leads outside the repository through a symlink", arg)
+	}
+	return filepath.ToSlash(r), nil
 }
 
 // ReadFile reads the record file at the repository-relative path rel. It refuses symlinks,

@@ -111,7 +111,7 @@ func Run(ctx context.Context, opts *Options) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintln(f.IO.Out, authoring.Shown(f.WorkDir, root, ed.Rel))
+	fmt.Fprintln(f.IO.Out, authoring.Shown(f.BaseDir(), root, ed.Rel))
 	if !f.Quiet {
 		msg := "nothing to change"
 		if changed {
