@@ -12,7 +12,7 @@ import (
 
 // lockFile takes an exclusive flock(2) on the file at p, polling for up to wait.
 func lockFile(p string, wait time.Duration) (func(), error) {
-	f, err := os.OpenFile(p, os.O_RDWR|os.O_CREATE, 0o644)
+	f, err := os.OpenFile(p, os.O_RDONLY|os.O_CREATE, 0o644) // flock needs no write access
 	if err != nil {
 		return nil, fmt.Errorf("lock: %w", err)
 	}

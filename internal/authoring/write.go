@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/gitsm/gitsm/internal/record"
 )
 
 // Temporary files are written under the git folder (.git/gitsm/tmp), where git never lists
@@ -30,21 +32,21 @@ func GitDir(dir string) string {
 		return ""
 	}
 	for {
-		p := filepath.Join(dir, ".git")
-		if info, err := os.Lstat(p); err == nil {
+		info, err := os.Lstat(filepath.Join(dir, ".git"))
+		if err == nil {
 			if info.IsDir() {
-				return p
+				return filepath.Join(dir, ".git")
 			}
-			if info.Mode().IsRegular() && info.Size() < 4096 {
-				if b, err := os.ReadFile(p); err == nil {
-					if rest, ok := strings.CutPrefix(strings.TrimSpace(string(b)), "gitdir:"); ok {
-						g := strings.TrimSpace(rest)
-						if !filepath.IsAbs(g) {
-							g = filepath.Join(dir, g)
-						}
-						return g
-					}
+			b, err := record.Read(dir, ".git", 4096)
+			if err != nil {
+				return ""
+			}
+			if rest, ok := strings.CutPrefix(strings.TrimSpace(string(b)), "gitdir:"); ok {
+				g := strings.TrimSpace(rest)
+				if !filepath.IsAbs(g) {
+					g = filepath.Join(dir, g)
 				}
+				return g
 			}
 			return ""
 		}
@@ -231,7 +233,9 @@ func Lock(path string) (func(), error) {
 		dir = filepath.Join(g, "gitsm", "locks")
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, fmt.Errorf("lock %s: %w", path, err)
+		// No place for locks (a shared temporary folder another user made): Editor.Save still
+		// refuses to write over a file that changed since it was read.
+		return func() {}, nil
 	}
 	sum := sha256.Sum256([]byte(abs))
 	return lockFile(filepath.Join(dir, hex.EncodeToString(sum[:12])+".lock"), lockWait)
