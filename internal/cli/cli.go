@@ -141,7 +141,7 @@ pull-request reviews.`,
 	root.SetHelpCommand(helpCommand(root))
 	defaultHelp := root.HelpFunc()
 	root.SetHelpFunc(func(c *cobra.Command, args []string) {
-		if fl := root.PersistentFlags().Lookup("format"); fl != nil {
+		if fl := root.PersistentFlags().Lookup("format"); fl != nil && c.Runnable() {
 			fl.Usage = command.FormatUsage(c)
 		}
 		defaultHelp(c, args)
