@@ -2,7 +2,6 @@ package check
 
 import (
 	"fmt"
-	"math"
 	"strings"
 	"testing"
 	"time"
@@ -70,35 +69,34 @@ func BenchmarkDuplicateKeys(b *testing.B) {
 	}
 }
 
-// TestManyKeysLinear checks that reporting unknown and duplicate keys grows linearly: four
-// times the keys may take about four times as long, never the sixteen times of a quadratic
-// search (which took 43 s for 100,000 keys). The fastest of three runs is compared, with room
-// for a busy machine.
-func TestManyKeysLinear(t *testing.T) {
+// TestManyKeys checks records of 150,000 unknown keys, and of 75,000 keys each given twice:
+// every key gets its finding, within 60 s. Linear reporting takes about a second on an idle
+// 2-core machine (8 s at load average 10); the quadratic search it replaced took 43 s for
+// 100,000 keys on the idle one, so about 100 s for these.
+func TestManyKeys(t *testing.T) {
 	if testing.Short() {
-		t.Skip("times whole-record checks")
+		t.Skip("checks records of 150,000 keys")
 	}
-	for _, dups := range []bool{false, true} {
-		t.Run(fmt.Sprintf("duplicates=%v", dups), func(t *testing.T) {
-			e := engine(t)
-			small, large := manyKeys(10_000, dups), manyKeys(40_000, dups)
-			if got, want := analyzeKeys(e, large), 40_000; got < want {
-				t.Fatalf("got %d findings for 40,000 bad keys, want at least %d", got, want)
-			}
-			ts, tl := fastest(e, small), fastest(e, large)
-			if ratio := float64(tl) / float64(ts); ratio > 10 {
-				t.Errorf("4× the keys took %.1f× as long (%v against %v): reporting is not linear", ratio, tl, ts)
+	e := engine(t)
+	for _, tt := range []struct {
+		name string
+		src  []byte
+		want int
+	}{
+		{"unknown", manyKeys(150_000, false), 150_000},
+		{"duplicate", manyKeys(75_000, true), 75_000},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			done := make(chan int, 1)
+			go func() { done <- analyzeKeys(e, tt.src) }()
+			select {
+			case got := <-done:
+				if got < tt.want {
+					t.Errorf("got %d findings, want at least %d", got, tt.want)
+				}
+			case <-time.After(60 * time.Second):
+				t.Fatal("still reporting after 60 s: the work grows faster than the keys")
 			}
 		})
 	}
-}
-
-func fastest(e *Engine, src []byte) time.Duration {
-	best := time.Duration(math.MaxInt64)
-	for range 3 {
-		start := time.Now()
-		analyzeKeys(e, src)
-		best = min(best, time.Since(start))
-	}
-	return best
 }
