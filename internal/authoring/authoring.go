@@ -185,7 +185,8 @@ func ParseTime(s string) (string, time.Time, error) {
 	return s, t, nil
 }
 
-// Shown is the path of a record as the user reaches it from the working directory wd.
+// Shown is the path of a record as the user reaches it from wd: the -C folder when given, as
+// with git -C, else the working directory.
 func Shown(wd, root, rel string) string {
 	if p, err := filepath.Rel(wd, filepath.Join(root, filepath.FromSlash(rel))); err == nil {
 		return filepath.ToSlash(p)

@@ -1,6 +1,7 @@
 package authoring
 
 import (
+	"errors"
 	"fmt"
 	"path/filepath"
 	"slices"
@@ -28,7 +29,12 @@ type Editor struct {
 	Doc    *yamledit.Doc   // the edited document
 	Notes  []string        // what the edit did besides what was asked, for the user
 	given  map[string]bool // top-level fields the user set
+	unlock func()
 }
+
+// ErrChanged says the record file changed between reading and writing it (someone edited it
+// by hand meanwhile): nothing was written. The command exits 2; run it again.
+var ErrChanged = errors.New("changed while editing")
 
 // Open finds the record with this ID and reads it for editing. A file that is not a record
 // at all (bad YAML, unknown kind) cannot be edited: fix it by hand first.
@@ -45,6 +51,28 @@ func Open(root, id string) (*Editor, error) {
 	if err != nil {
 		return nil, err
 	}
+	unlock, err := Lock(filepath.Join(root, filepath.FromSlash(rel)))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", rel, err)
+	}
+	ed, err := open(engine, fields, root, rel)
+	if err != nil {
+		unlock()
+		return nil, err
+	}
+	ed.unlock = unlock
+	return ed, nil
+}
+
+// Close releases the record's edit lock. Call it when done, after Save.
+func (e *Editor) Close() {
+	if e.unlock != nil {
+		e.unlock()
+		e.unlock = nil
+	}
+}
+
+func open(engine *check.Engine, fields *Fields, root, rel string) (*Editor, error) {
 	src, ff := record.ReadFile(root, rel, engine.Config.MaxFileSize)
 	if ff != nil {
 		return nil, &command.CheckFailedError{Msg: FindingsText([]finding.Finding{*ff})}
@@ -270,6 +298,11 @@ func (e *Editor) Save() (bool, error) {
 	}
 	if string(src) == string(e.Old) {
 		return false, nil
+	}
+	// The edit lock keeps other gitsm runs out; this catches an edit by hand meanwhile.
+	now, ff := record.ReadFile(e.Root, e.Rel, e.Engine.Config.MaxFileSize)
+	if ff != nil || string(now) != string(e.Old) {
+		return false, fmt.Errorf("%s: %w; nothing written, run the command again", e.Rel, ErrChanged)
 	}
 	if err := WriteFile(filepath.Join(e.Root, filepath.FromSlash(e.Rel)), src); err != nil {
 		return false, fmt.Errorf("write %s: %w", e.Rel, err)

@@ -115,8 +115,9 @@ func (e *Engine) schemaFindings(p *record.Parsed) []finding.Finding {
 			}
 		case v.Keyword == "additionalProperties":
 			parent := yamldoc.Locate(p.Root, v.Pointer)
+			key := yamldoc.KeyIndex(parent, len(v.Unexpected))
 			for _, u := range v.Unexpected {
-				n := yamldoc.Key(parent, u)
+				n := key(u)
 				if n == nil {
 					n = parent
 				}

@@ -4,6 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
 
 	"github.com/gitsm/gitsm/internal/finding"
 	"github.com/gitsm/gitsm/internal/gitrepo"
@@ -53,6 +56,19 @@ func (Scan) Files(ctx context.Context, e *Engine) ([]record.File, error) {
 	return files, nil
 }
 
+// folder reports whether the path p names a folder of the repository (not a symlink to one),
+// and gives the prefix of the paths under it ("" for the root).
+func (e *Engine) folder(p string) (string, bool) {
+	if p == "." {
+		return "", true
+	}
+	info, err := os.Lstat(filepath.Join(e.Root, filepath.FromSlash(p)))
+	if err != nil || !info.IsDir() {
+		return "", false
+	}
+	return strings.TrimSuffix(p, "/") + "/", true
+}
+
 // Run checks the repository.
 func (e *Engine) Run(ctx context.Context, src Source, opts Options) (*Result, error) {
 	if src == nil {
@@ -71,6 +87,14 @@ func (e *Engine) Run(ctx context.Context, src Source, opts Options) (*Result, er
 		selected = map[string]bool{}
 		var extra []string
 		for _, p := range opts.Paths {
+			if dir, ok := e.folder(p); ok {
+				for _, f := range files {
+					if dir == "" || strings.HasPrefix(f.Path, dir) {
+						selected[f.Path] = true
+					}
+				}
+				continue
+			}
 			selected[p] = true
 			if _, ok := byPath[p]; !ok {
 				extra = append(extra, p)

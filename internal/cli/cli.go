@@ -62,7 +62,14 @@ func Run(ctx context.Context, f *command.Factory, args []string) int {
 		msg := err.Error()
 		fmt.Fprintf(f.IO.ErrOut, "gitsm: %s\n", msg)
 		var ue *command.UsageError
-		if errors.As(err, &ue) && !strings.Contains(msg, "--help") {
+		switch {
+		case strings.HasPrefix(msg, "unknown command "):
+			fmt.Fprintln(f.IO.ErrOut, "Run 'gitsm --help' for the commands.")
+			err = &command.UsageError{Err: err}
+		case errors.As(err, &ue) && !strings.Contains(msg, "--help"):
+			if c, _, ferr := root.Find(args); ferr == nil && c != root && errors.Is(err, errArity) {
+				fmt.Fprintf(f.IO.ErrOut, "Usage: %s\n", c.UseLine())
+			}
 			fmt.Fprintf(f.IO.ErrOut, "Run 'gitsm %s --help' for usage.\n", commandPath(root, args))
 		}
 	}
@@ -97,10 +104,9 @@ pull-request reviews.`,
 			if noColor, _ := cmd.Flags().GetBool("no-color"); noColor {
 				f.IO.NoColor = true
 			}
-			return nil
+			return command.CheckFormat(cmd, f.Format)
 		},
 	}
-	root.CompletionOptions.HiddenDefaultCmd = true
 	pf := root.PersistentFlags()
 	pf.StringVarP(&f.RepoFlag, "repo", "C", "", "run as if gitsm was started in `DIR` (the records repository or a folder in it)")
 	pf.StringVar(&f.Format, "format", "", "output `FORMAT` (each command lists the formats it offers)")
@@ -122,5 +128,78 @@ pull-request reviews.`,
 		impact.NewCmdImpact(f, nil),
 		approval.NewCmdApproval(f),
 	)
+	// The approval commands' formats, declared here to leave internal/cmd/approval to its owners.
+	for path, formats := range map[string][]string{
+		"approval plan":         {"text", "json", "markdown"},
+		"approval check":        {"text", "json", "markdown"},
+		"approval record":       {"text", "json"},
+		"approval verify-setup": {"text", "json"}, // on main since the gate-github merge
+	} {
+		if c, _, err := root.Find(strings.Fields(path)); err == nil && c.Name() == strings.Fields(path)[1] {
+			command.OfferFormats(c, formats...)
+		}
+	}
+	root.SetHelpCommand(helpCommand(root))
+	defaultHelp := root.HelpFunc()
+	root.SetHelpFunc(func(c *cobra.Command, args []string) {
+		if fl := root.PersistentFlags().Lookup("format"); fl != nil && c.Runnable() {
+			fl.Usage = command.FormatUsage(c)
+		}
+		defaultHelp(c, args)
+	})
+	arityIsUsage(root)
+	completions(f, root)
 	return root
+}
+
+// errArity marks a wrong number of arguments, a usage error that also prints the usage line.
+var errArity = errors.New("wrong number of arguments")
+
+// arityIsUsage makes a wrong number of arguments a usage error (exit 2, with a hint) in every
+// command below c.
+func arityIsUsage(c *cobra.Command) {
+	for _, sub := range c.Commands() {
+		arityIsUsage(sub)
+	}
+	if c.Args == nil {
+		return
+	}
+	check := c.Args
+	c.Args = func(cmd *cobra.Command, args []string) error {
+		if err := check(cmd, args); err != nil {
+			return &command.UsageError{Err: fmt.Errorf("%w: %v", errArity, err)}
+		}
+		return nil
+	}
+}
+
+// helpCommand is `gitsm help [command]`, which, unlike cobra's, fails (exit 2) on a topic
+// that is not a command.
+func helpCommand(root *cobra.Command) *cobra.Command {
+	return &cobra.Command{
+		Use:   "help [command]",
+		Short: "Help about any command",
+		Long:  "Help shows the help of any command: gitsm help validate is gitsm validate --help.",
+		ValidArgsFunction: func(c *cobra.Command, args []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
+			cmd, _, err := root.Find(args)
+			if err != nil || cmd == nil {
+				return nil, cobra.ShellCompDirectiveNoFileComp
+			}
+			var out []cobra.Completion
+			for _, sub := range cmd.Commands() {
+				if sub.IsAvailableCommand() && strings.HasPrefix(sub.Name(), toComplete) {
+					out = append(out, cobra.CompletionWithDesc(sub.Name(), sub.Short))
+				}
+			}
+			return out, cobra.ShellCompDirectiveNoFileComp
+		},
+		RunE: func(c *cobra.Command, args []string) error {
+			cmd, rest, err := root.Find(args)
+			if err != nil || cmd == nil || len(rest) > 0 {
+				return command.UsageErrorf("no help topic %q; run 'gitsm --help' for the commands", strings.Join(args, " "))
+			}
+			cmd.InitDefaultHelpFlag()
+			return cmd.Help()
+		},
+	}
 }

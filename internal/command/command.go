@@ -51,7 +51,9 @@ func (f *Factory) BaseDir() string {
 var ErrNoRepo = errors.New("not in a gitsm records repository")
 
 // Root finds the records repository: the first folder from BaseDir upward that holds .gitsm/
-// or .git/.
+// or .git/. When there is none and -C was given, the -C folder itself is the root, so that a
+// plain folder of records can be checked (as `git -C` names where to start); without -C that is
+// an error.
 func (f *Factory) Root() (string, error) {
 	start := f.BaseDir()
 	info, err := os.Stat(start)
@@ -73,7 +75,10 @@ func (f *Factory) Root() (string, error) {
 		}
 		parent := filepath.Dir(dir)
 		if parent == dir {
-			return "", fmt.Errorf("%w (no .gitsm/ or .git/ in %s or above); run `gitsm init` or pass -C DIR", ErrNoRepo, start)
+			if f.RepoFlag != "" {
+				return filepath.Abs(start)
+			}
+			return "", fmt.Errorf("%w (no .gitsm/ or .git/ in %s or above); run `gitsm init`, or pass -C DIR to check a plain folder of records", ErrNoRepo, start)
 		}
 		dir = parent
 	}

@@ -10,13 +10,13 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"os"
-	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/gitsm/gitsm/internal/record"
 )
 
 // Path is where the settings live, relative to the repository root.
@@ -105,11 +105,18 @@ func Default() *Config {
 	}
 }
 
+// MaxSize is the largest settings file gitsm reads.
+const MaxSize = 1 << 20
+
 // Load reads the config of the repository at root; a missing file gives the defaults.
 func Load(root string) (*Config, error) {
-	src, err := os.ReadFile(filepath.Join(root, filepath.FromSlash(Path)))
+	src, err := record.Read(root, Path, MaxSize)
 	if errors.Is(err, fs.ErrNotExist) {
 		return Default(), nil
+	}
+	var fe *record.FileError
+	if errors.As(err, &fe) {
+		return nil, fmt.Errorf("%w; make it a regular file in the repository", err)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", Path, err)

@@ -79,6 +79,8 @@ func hostile() map[string]string {
 		"two documents":          validIncident + "---\n" + validIncident,
 		"document end":           validIncident + "...\n",
 		"empty":                  "",
+		"document start only":    "---",
+		"document start and end": "---\n...\n",
 		"only a comment":         "# nothing here\n",
 		"a list":                 "- a\n- b\n",
 		"a scalar":               "hello\n",
@@ -138,9 +140,14 @@ func manyKeys(n int) string {
 	return b.String()
 }
 
-// yamlLines counts lines as YAML does: CR LF, LF, CR, NEL, LS and PS each end one.
+// yamlLines counts lines as YAML does: CR LF, LF, CR, NEL, LS and PS each end one; as in an
+// editor, a break at the very end starts no new line.
 func yamlLines(src []byte) int {
 	n := 1
+	if len(src) > 0 && strings.ContainsRune("\n\r", rune(src[len(src)-1])) || bytes.HasSuffix(src, []byte("\u0085")) ||
+		bytes.HasSuffix(src, []byte("\u2028")) || bytes.HasSuffix(src, []byte("\u2029")) {
+		n--
+	}
 	for i := 0; i < len(src); i++ {
 		switch {
 		case src[i] == '\n':

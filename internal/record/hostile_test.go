@@ -46,6 +46,8 @@ func TestHostileInputs(t *testing.T) {
 		"two documents":          {rules: []string{"yaml"}, line: 27, col: 1},
 		"document end":           {record: true},
 		"empty":                  {rules: []string{"yaml"}, line: 1, col: 1},
+		"document start only":    {rules: []string{"yaml"}, line: 1, col: 4},
+		"document start and end": {rules: []string{"yaml"}, line: 2, col: 1},
 		"only a comment":         {rules: []string{"yaml"}, line: 1, col: 1},
 		"a list":                 {rules: []string{"yaml"}, line: 1, col: 1},
 		"a scalar":               {rules: []string{"yaml"}, line: 1, col: 1},

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
 
@@ -51,11 +52,14 @@ func Parse(rel string, folder Kind, prefixes map[string]string, src []byte) (*Pa
 		if ye, ok := err.(*yamldoc.Error); ok {
 			f.Line, f.Column, f.Message = ye.Line, ye.Column, ye.Msg
 		}
+		f.Line, f.Column = within(src, f.Line, f.Column)
 		return nil, []finding.Finding{f}
 	}
 	p := &Parsed{Path: rel, Root: root}
 	if root.Kind != yaml.MappingNode {
-		return nil, []finding.Finding{p.Finding(root, finding.Error, "yaml", "a record is a YAML mapping of fields, not a %s", nodeKind(root))}
+		f := p.Finding(root, finding.Error, "yaml", "a record is a YAML mapping of fields, not a %s", nodeKind(root))
+		f.Line, f.Column = within(src, f.Line, f.Column)
+		return nil, []finding.Finding{f}
 	}
 	v, errs := yamldoc.Value(root)
 	if len(errs) > 0 {
@@ -242,4 +246,36 @@ func stringList(v []any) ([]string, bool) {
 		out = append(out, s)
 	}
 	return out, true
+}
+
+// within keeps a position inside src: the YAML parser places an empty document, and some
+// errors at the end of the input, on the line after the last one (a file of just `---` would
+// get a finding at line 2 of 1). A position past the last line becomes the end of the last
+// line. Lines end as YAML ends them (LF, CR LF, CR, NEL, LS or PS), and as in an editor a
+// break at the very end starts no new line.
+func within(src []byte, line, col int) (int, int) {
+	lines, start, end := 1, 0, len(src) // the last line is src[start:end]
+	for i := 0; i < len(src); {
+		j := i
+		r, size := utf8.DecodeRune(src[i:])
+		i += size
+		switch r {
+		case '\r':
+			if i < len(src) && src[i] == '\n' {
+				i++
+			}
+			fallthrough
+		case '\n', '\u0085', '\u2028', '\u2029':
+			if i == len(src) {
+				end = j
+				break
+			}
+			lines++
+			start = i
+		}
+	}
+	if line <= lines {
+		return line, col
+	}
+	return lines, utf8.RuneCount(src[start:end]) + 1
 }

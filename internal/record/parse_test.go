@@ -106,3 +106,30 @@ func TestSummary(t *testing.T) {
 		t.Errorf("refs (-want +got):\n%s", diff)
 	}
 }
+
+// TestParsePositionsInside checks that a finding never points past the end of the file: the
+// YAML parser puts an empty document on the line after the last.
+func TestParsePositionsInside(t *testing.T) {
+	tests := []struct {
+		name, src string
+		line, col int
+	}{
+		{"document start only", "---", 1, 4},
+		{"document start and a newline", "---\n", 1, 4},
+		{"document start with CR LF", "---\r\n", 1, 4},
+		{"unclosed flow mapping", "a: {b: 1\n", 1, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, fs := record.Parse("incidents/INC-000001.yaml", record.Incident, nil, []byte(tt.src))
+			if len(fs) == 0 {
+				t.Fatal("got no finding")
+			}
+			for _, f := range fs {
+				if f.Line != tt.line || (tt.col > 0 && f.Column != tt.col) {
+					t.Errorf("got a finding at %d:%d (%s), want %d:%d", f.Line, f.Column, f.Message, tt.line, tt.col)
+				}
+			}
+		})
+	}
+}

@@ -109,8 +109,11 @@ func fileFinding(rel, format string, args ...any) finding.Finding {
 }
 
 // Resolve turns a path given on the command line (relative to the working directory base, or
-// absolute) into a repository-relative slash path, refusing paths outside the repository or
-// through symlinks that lead out of it.
+// absolute) into a repository-relative slash path ("." for the root itself), refusing paths
+// outside the repository or through symlinks that lead out of it. A path through a symlinked
+// folder inside the repository comes back as the real folder's path, so that a record named
+// through it is the record the walk finds, not a second file with the same ID; a file that is
+// itself a symlink keeps its name, and reading it gives the `file` finding.
 func Resolve(root, base, arg string) (string, error) {
 	p := arg
 	if !filepath.IsAbs(p) {
@@ -125,53 +128,123 @@ func Resolve(root, base, arg string) (string, error) {
 		return "", err
 	}
 	rel, err := filepath.Rel(absRoot, p)
-	if err != nil || !filepath.IsLocal(rel) {
+	if err != nil || !(rel == "." || filepath.IsLocal(rel)) {
 		return "", fmt.Errorf("%s is outside the repository %s", arg, root)
 	}
 	realRoot, err := filepath.EvalSymlinks(absRoot)
 	if err != nil {
 		return "", err
 	}
-	if realDir, err := filepath.EvalSymlinks(filepath.Dir(p)); err == nil {
-		if r, err := filepath.Rel(realRoot, realDir); err != nil || !(r == "." || filepath.IsLocal(r)) {
-			return "", fmt.Errorf("%s leads outside the repository through a symlink", arg)
-		}
+	// The folders are resolved; the last name is too when it is a folder (`validate .`).
+	real := ""
+	if info, err := os.Lstat(p); err == nil && info.IsDir() {
+		real, _ = filepath.EvalSymlinks(p)
+	} else if dir, err := filepath.EvalSymlinks(filepath.Dir(p)); err == nil {
+		real = filepath.Join(dir, filepath.Base(p))
 	}
-	return filepath.ToSlash(rel), nil
+	if real == "" {
+		return filepath.ToSlash(rel), nil
+	}
+	r, err := filepath.Rel(realRoot, real)
+	if err != nil || !(r == "." || filepath.IsLocal(r)) {
+		return "", fmt.Errorf("%s leads outside the repository through a symlink", arg)
+	}
+	return filepath.ToSlash(r), nil
 }
 
 // ReadFile reads the record file at the repository-relative path rel. It refuses symlinks,
 // non-regular files and files over maxSize, returning a `file` finding instead of the content.
+// It trusts the folders on the way, which Walk and Resolve have checked; other files are read
+// with Read.
 func ReadFile(root, rel string, maxSize int64) ([]byte, *finding.Finding) {
-	full := filepath.Join(root, filepath.FromSlash(rel))
-	info, err := os.Lstat(full)
+	src, err := readChecked(filepath.Join(root, filepath.FromSlash(rel)), maxSize, " (max_file_size in .gitsm/config.yaml)")
 	if err != nil {
+		var fe *FileError
+		if errors.As(err, &fe) {
+			f := fileFinding(rel, "%s", fe.Msg)
+			return nil, &f
+		}
 		f := fileFinding(rel, "cannot read: %v", unwrapPath(err))
-		return nil, &f
-	}
-	if info.Mode()&fs.ModeSymlink != 0 {
-		f := fileFinding(rel, "is a symlink; records must be regular files in the repository")
-		return nil, &f
-	}
-	if !info.Mode().IsRegular() {
-		f := fileFinding(rel, "is not a regular file")
-		return nil, &f
-	}
-	if info.Size() > maxSize {
-		f := fileFinding(rel, "is %d bytes, over the limit of %d bytes (max_file_size in .gitsm/config.yaml)", info.Size(), maxSize)
-		return nil, &f
-	}
-	src, err := readAll(full, info.Size(), maxSize)
-	if err != nil {
-		f := fileFinding(rel, "cannot read: %v", unwrapPath(err))
-		return nil, &f
-	}
-	if int64(len(src)) > maxSize {
-		f := fileFinding(rel, "is over the limit of %d bytes (max_file_size in .gitsm/config.yaml)", maxSize)
 		return nil, &f
 	}
 	return src, nil
 }
+
+// FileError says why a file was not read: a symlink, not a regular file, too large.
+type FileError struct {
+	Path string // as given to Read
+	Msg  string // what is wrong with it, without its name
+}
+
+func (e *FileError) Error() string { return e.Path + " " + e.Msg }
+
+// Read is the one way gitsm reads a file of the repository at root that is not a record found
+// by Walk (settings, policy, anything new): rel must be a local slash path; neither the file
+// nor a folder on the way to it may be a symlink; it must be a regular file of at most maxSize
+// bytes. The open never blocks (a FIFO put in its place gives an error, not a hang) and never
+// reads more than maxSize+1 bytes (a device gives an error, not unbounded memory). A missing
+// file gives an error that wraps fs.ErrNotExist; what is wrong with the file, a *FileError.
+func Read(root, rel string, maxSize int64) ([]byte, error) {
+	if !filepath.IsLocal(filepath.FromSlash(rel)) {
+		return nil, &FileError{Path: rel, Msg: "is outside the repository"}
+	}
+	dir := root
+	parts := strings.Split(rel, "/")
+	for i, part := range parts[:len(parts)-1] {
+		dir = filepath.Join(dir, part)
+		info, err := os.Lstat(dir)
+		if err != nil {
+			return nil, err
+		}
+		if info.Mode()&fs.ModeSymlink != 0 {
+			return nil, &FileError{Path: rel, Msg: fmt.Sprintf("is in %s, a symlink; gitsm reads regular files in the repository only", strings.Join(parts[:i+1], "/"))}
+		}
+	}
+	src, err := readChecked(filepath.Join(root, filepath.FromSlash(rel)), maxSize, "")
+	var fe *FileError
+	if errors.As(err, &fe) {
+		fe.Path = rel
+		if fe.Msg == symlinkRecord {
+			fe.Msg = "is a symlink; gitsm reads regular files in the repository only"
+		}
+	}
+	return src, err
+}
+
+// readChecked reads the file at full when it is a regular file of at most maxSize bytes;
+// sizeHint follows the message of a file too large.
+func readChecked(full string, maxSize int64, sizeHint string) ([]byte, error) {
+	info, err := os.Lstat(full)
+	if err != nil {
+		return nil, err
+	}
+	if info.Mode()&fs.ModeSymlink != 0 {
+		return nil, &FileError{Path: full, Msg: symlinkRecord}
+	}
+	if !info.Mode().IsRegular() {
+		return nil, &FileError{Path: full, Msg: "is not a regular file"}
+	}
+	if info.Size() > maxSize {
+		return nil, &FileError{Path: full, Msg: fmt.Sprintf("is %d bytes, over the limit of %d bytes%s", info.Size(), maxSize, sizeHint)}
+	}
+	src, err := readAll(full, info.Size(), maxSize)
+	if errors.Is(err, errNotRegular) {
+		return nil, &FileError{Path: full, Msg: "is not a regular file"}
+	}
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(src)) > maxSize {
+		return nil, &FileError{Path: full, Msg: fmt.Sprintf("is over the limit of %d bytes%s", maxSize, sizeHint)}
+	}
+	return src, nil
+}
+
+const symlinkRecord = "is a symlink; records must be regular files in the repository"
+
+// errNotRegular is returned by readAll when what it opened is not a regular file: something
+// else was put in the file's place after Lstat.
+var errNotRegular = errors.New("not a regular file")
 
 func unwrapPath(err error) error {
 	var pe *fs.PathError

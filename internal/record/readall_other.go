@@ -14,5 +14,10 @@ func readAll(path string, size, limit int64) ([]byte, error) {
 		return nil, err
 	}
 	defer fh.Close()
+	if info, err := fh.Stat(); err != nil {
+		return nil, err
+	} else if !info.Mode().IsRegular() {
+		return nil, errNotRegular
+	}
 	return io.ReadAll(io.LimitReader(fh, limit+1))
 }

@@ -11,7 +11,7 @@ import (
 // It uses system calls directly: os.Open registers every file with the network poller and
 // sets and resets its flags, five system calls more a file, a third of validate's system
 // time. O_NOFOLLOW refuses a symlink put in the file's place since Lstat; O_NONBLOCK keeps a
-// FIFO put there from blocking the open.
+// FIFO put there from blocking the open, and fstat refuses it, or a device, before any read.
 func readAll(path string, size, limit int64) ([]byte, error) {
 	var fd int
 	var err error
@@ -25,6 +25,13 @@ func readAll(path string, size, limit int64) ([]byte, error) {
 		return nil, err
 	}
 	defer syscall.Close(fd)
+	var st syscall.Stat_t
+	if err := syscall.Fstat(fd, &st); err != nil {
+		return nil, err
+	}
+	if st.Mode&syscall.S_IFMT != syscall.S_IFREG {
+		return nil, errNotRegular
+	}
 	// One byte more than expected, so that a file that grew shows it. A read that returns
 	// less than asked is at the end of the file: no second read to see EOF.
 	buf := make([]byte, min(size, limit)+1)

@@ -162,6 +162,20 @@ type converter struct {
 	errs []*Error
 }
 
+// firstKeys indexes the first string key of each name in mapping n, once, when it is found
+// to hold a duplicate: one scan per duplicate would be quadratic in the keys.
+func firstKeys(n *yaml.Node) map[string]*yaml.Node {
+	idx := make(map[string]*yaml.Node, len(n.Content)/2)
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if k := n.Content[i]; stringKey(k) {
+			if _, ok := idx[k.Value]; !ok {
+				idx[k.Value] = k
+			}
+		}
+	}
+	return idx
+}
+
 func (c *converter) fail(n *yaml.Node, format string, args ...any) {
 	c.errs = append(c.errs, &Error{Line: n.Line, Column: n.Column, Msg: fmt.Sprintf(format, args...)})
 }
@@ -180,6 +194,7 @@ func (c *converter) value(n *yaml.Node, depth int) any {
 		return nil
 	case yaml.MappingNode:
 		m := make(map[string]any, len(n.Content)/2)
+		var first map[string]*yaml.Node
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			k, v := n.Content[i], n.Content[i+1]
 			if !stringKey(k) {
@@ -191,7 +206,10 @@ func (c *converter) value(n *yaml.Node, depth int) any {
 				continue
 			}
 			if _, dup := m[k.Value]; dup {
-				c.fail(k, "duplicate key %q (first at line %d)", k.Value, firstKey(n, k.Value).Line)
+				if first == nil {
+					first = firstKeys(n)
+				}
+				c.fail(k, "duplicate key %q (first at line %d)", k.Value, first[k.Value].Line)
 				continue
 			}
 			m[k.Value] = c.value(v, depth+1)
@@ -213,16 +231,6 @@ func (c *converter) value(n *yaml.Node, depth int) any {
 
 func stringKey(k *yaml.Node) bool {
 	return k.Kind == yaml.ScalarNode && k.Tag == "!!str"
-}
-
-// firstKey returns the first string key named name in mapping n.
-func firstKey(n *yaml.Node, name string) *yaml.Node {
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		if k := n.Content[i]; stringKey(k) && k.Value == name {
-			return k
-		}
-	}
-	return nil
 }
 
 func (c *converter) scalar(n *yaml.Node) any {
@@ -308,6 +316,28 @@ func child(n *yaml.Node, tok string) *yaml.Node {
 
 // Key returns the key node of field name in mapping n, or nil.
 func Key(n *yaml.Node, name string) *yaml.Node {
+	return KeyIndex(n, 1)(name)
+}
+
+// KeyIndex returns a lookup of mapping n's keys by name (nil for a missing key or when n is not
+// a mapping), for finding many keys of one mapping: past a few lookups it indexes the keys
+// once, so that finding every key of a mapping of 100,000 keys takes linear time, not
+// quadratic. The first of duplicate keys wins, as with Key.
+func KeyIndex(n *yaml.Node, lookups int) func(name string) *yaml.Node {
+	if lookups > 4 && n != nil && n.Kind == yaml.MappingNode {
+		idx := make(map[string]*yaml.Node, len(n.Content)/2)
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k := n.Content[i]
+			if _, ok := idx[k.Value]; !ok {
+				idx[k.Value] = k
+			}
+		}
+		return func(name string) *yaml.Node { return idx[name] }
+	}
+	return func(name string) *yaml.Node { return scanKey(n, name) }
+}
+
+func scanKey(n *yaml.Node, name string) *yaml.Node {
 	if n == nil || n.Kind != yaml.MappingNode {
 		return nil
 	}

@@ -62,7 +62,7 @@ where NODE is {"id", "title", "class", "environment", "via": ["depends_on"|"runs
 		},
 	}
 	cmd.Flags().IntVarP(&opts.Depth, "depth", "d", 0, "follow dependents at most `N` levels deep (0: no limit)")
-	return cmd
+	return command.OfferFormats(cmd, "text", "json")
 }
 
 // Run runs `gitsm impact`.

@@ -58,7 +58,7 @@ time, to rebuild it from scratch, or to export it. Outside a git repository noth
 	}
 	cmd.Flags().BoolVar(&opts.Rebuild, "rebuild", false, "ignore the cache and read every record again")
 	cmd.Flags().StringVarP(&opts.Out, "out", "o", "", "write the index as JSON to `FILE` (- for stdout)")
-	return cmd
+	return command.OfferFormats(cmd, "text", "json")
 }
 
 // Run runs `gitsm index`.

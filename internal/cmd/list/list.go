@@ -80,7 +80,7 @@ An empty result is not an error.`,
 	cmd.Flags().StringVarP(&opts.Sort, "sort", "s", "", "sort by `FIELDS`, comma-separated, - for descending (-opened_at)")
 	cmd.Flags().IntVarP(&opts.Limit, "limit", "n", 0, "print at most `N` records (0: all)")
 	cmd.Flags().StringVar(&opts.Columns, "columns", "", "table and CSV `COLUMNS`, comma-separated (default: suited to the kind)")
-	return cmd
+	return command.OfferFormats(cmd, Formats...)
 }
 
 // Formats are the output formats of list.

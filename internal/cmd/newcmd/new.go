@@ -228,7 +228,7 @@ func Run(ctx context.Context, opts *Options) error {
 			return err
 		}
 	}
-	fmt.Fprintln(f.IO.Out, authoring.Shown(f.WorkDir, root, rel))
+	fmt.Fprintln(f.IO.Out, authoring.Shown(f.BaseDir(), root, rel))
 	if !f.Quiet {
 		fmt.Fprintf(f.IO.ErrOut, "Created %s %s: %s\n", info.Key, candidate, title)
 	}

@@ -93,6 +93,7 @@ func Run(ctx context.Context, opts *Options) error {
 	if err != nil {
 		return err
 	}
+	defer ed.Close()
 	for _, a := range assignments {
 		if why := Refused(ed.Kind(), a.Path[0]); why != "" {
 			return command.UsageErrorf("cannot set %s: %s", a.Path[0], why)
@@ -110,7 +111,7 @@ func Run(ctx context.Context, opts *Options) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintln(f.IO.Out, authoring.Shown(f.WorkDir, root, ed.Rel))
+	fmt.Fprintln(f.IO.Out, authoring.Shown(f.BaseDir(), root, ed.Rel))
 	if !f.Quiet {
 		msg := "nothing to change"
 		if changed {

@@ -70,7 +70,7 @@ Exit status 2 when there is no record with that ID.`,
 		},
 	}
 	cmd.Flags().StringVar(&opts.AsOf, "as-of", "", "compute SLA status as of `TIME` (RFC 3339 or YYYY-MM-DD) instead of now")
-	return cmd
+	return command.OfferFormats(cmd, "text", "json", "yaml")
 }
 
 // ParseTime reads an --as-of value: RFC 3339, or a date meaning its midnight UTC.

@@ -96,6 +96,7 @@ func Run(ctx context.Context, opts *Options) error {
 	if err != nil {
 		return err
 	}
+	defer ed.Close()
 	kind := ed.Kind()
 	for _, a := range assignments {
 		if why := set.Refused(kind, a.Path[0]); why != "" && !(kind == record.CI && a.Path[0] == "lifecycle") {
@@ -194,7 +195,7 @@ func Run(ctx context.Context, opts *Options) error {
 	if _, err := ed.Save(); err != nil {
 		return err
 	}
-	fmt.Fprintln(f.IO.Out, authoring.Shown(f.WorkDir, root, ed.Rel))
+	fmt.Fprintln(f.IO.Out, authoring.Shown(f.BaseDir(), root, ed.Rel))
 	if !f.Quiet {
 		fmt.Fprintf(f.IO.ErrOut, "%s: %s → %s\n", opts.ID, current, target)
 		for _, n := range ed.Notes {

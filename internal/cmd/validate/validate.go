@@ -63,7 +63,7 @@ Exit status: 0 valid (warnings alone pass unless --strict), 1 errors found, 2 co
 	cmd.Flags().StringVar(&opts.Base, "base", "", "also compare with revision `REV` (transition, immutable, deleted) and check only what changed since")
 	cmd.Flags().BoolVar(&opts.All, "all", false, "with --base, check every record, not only those changed")
 	cmd.Flags().BoolVar(&opts.Strict, "strict", false, "fail on warnings too")
-	return cmd
+	return command.OfferFormats(cmd, output.Formats...)
 }
 
 // Run runs `gitsm validate`.
