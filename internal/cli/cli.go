@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/gitsm/gitsm/internal/cmd/approval"
+	democmd "github.com/gitsm/gitsm/internal/cmd/demo"
 	"github.com/gitsm/gitsm/internal/cmd/impact"
 	indexcmd "github.com/gitsm/gitsm/internal/cmd/index"
 	"github.com/gitsm/gitsm/internal/cmd/initcmd"
@@ -121,6 +122,7 @@ pull-request reviews.`,
 		show.NewCmdShow(f, nil),
 		impact.NewCmdImpact(f, nil),
 		approval.NewCmdApproval(f),
+		democmd.NewCmdDemo(f, nil),
 	)
 	return root
 }
