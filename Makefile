@@ -27,8 +27,8 @@ lint:
 	$(GO) vet ./...
 	$(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2 ./...
 
-# demo: a records repo made from examples/ in a temp folder, as a git repository with a
-# pull-request branch, and every command run on it (docs/demo.sh).
+# demo: `gitsm demo` makes a records repo with a year of history from examples/ in a temp folder;
+# every command is run on it, then on a pull-request branch (docs/demo.sh).
 demo: build
 	@GITSM=$(GITSM) sh docs/demo.sh
 
