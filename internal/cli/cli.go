@@ -16,6 +16,7 @@ import (
 	democmd "github.com/gitsm/gitsm/internal/cmd/demo"
 	"github.com/gitsm/gitsm/internal/cmd/impact"
 	indexcmd "github.com/gitsm/gitsm/internal/cmd/index"
+	"github.com/gitsm/gitsm/internal/cmd/importcmd"
 	"github.com/gitsm/gitsm/internal/cmd/initcmd"
 	"github.com/gitsm/gitsm/internal/cmd/list"
 	"github.com/gitsm/gitsm/internal/cmd/newcmd"
@@ -123,6 +124,7 @@ pull-request reviews.`,
 		impact.NewCmdImpact(f, nil),
 		approval.NewCmdApproval(f),
 		democmd.NewCmdDemo(f, nil),
+		importcmd.NewCmdImport(f),
 	)
 	return root
 }
