@@ -161,7 +161,13 @@ func (e *Export) incident(inc *incident, s Settings, cis map[string]*ciUse) (Fil
 		by := orUnknown(u.by)
 		if prev.state == "closed" || prev.state == "canceled" {
 			adjust("an incident updated after it was closed: the closing is kept as a resolution")
-			prev.state, prev.note = "resolved", "closed in ServiceNow, then updated again"
+			note := prev.state + " in ServiceNow at " + stamp(prev.at) + ", then updated again"
+			if len(tl) > 1 && tl[len(tl)-2].state == "resolved" {
+				tl = tl[:len(tl)-1]
+				tl[len(tl)-1].note = note
+			} else {
+				prev.state, prev.note = "resolved", note
+			}
 		}
 		if st == "new" {
 			adjust("an incident set back to New is kept in progress")

@@ -128,6 +128,11 @@ func Run(ctx context.Context, opts *Options) error {
 			dir = filepath.Join(f.BaseDir(), dir)
 		}
 	}
+	if opts.Author != "" {
+		if _, err := mail.ParseAddress(opts.Author); err != nil {
+			return command.UsageErrorf("--author %q: give \"Name <email>\"", opts.Author)
+		}
+	}
 	file := opts.File
 	if file != "-" && !filepath.IsAbs(file) {
 		file = filepath.Join(f.WorkDir, file)
