@@ -1,6 +1,7 @@
 package servicenow
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -15,8 +16,10 @@ import (
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/filemode"
 	"github.com/go-git/go-git/v5/plumbing/format/index"
+	"github.com/go-git/go-git/v5/plumbing/format/packfile"
 	"github.com/go-git/go-git/v5/plumbing/object"
 	"github.com/go-git/go-git/v5/plumbing/storer"
+	"github.com/go-git/go-git/v5/storage/memory"
 )
 
 // Written says what Commit did.
@@ -65,6 +68,9 @@ func Commit(ctx context.Context, repo *git.Repository, workTree, prefix string, 
 			}
 		}
 	}
+	// New objects are gathered in memory and written as one pack: twenty thousand loose
+	// objects would cost a temp file and a rename each.
+	mem := memory.NewStorage()
 	var changed []string
 	for _, f := range files {
 		p := path.Join(prefix, f.Path)
@@ -81,7 +87,7 @@ func Commit(ctx context.Context, repo *git.Repository, workTree, prefix string, 
 		} else {
 			w.Added++
 		}
-		if _, err := storeBlob(repo.Storer, f.Data); err != nil {
+		if _, err := storeBlob(mem, f.Data); err != nil {
 			return w, err
 		}
 		full := filepath.Join(workTree, filepath.FromSlash(p))
@@ -97,7 +103,7 @@ func Commit(ctx context.Context, repo *git.Repository, workTree, prefix string, 
 	if len(changed) == 0 {
 		return w, nil
 	}
-	treeHash, err := writeTree(repo.Storer, entries)
+	treeHash, err := writeTree(mem, entries)
 	if err != nil {
 		return w, err
 	}
@@ -105,12 +111,15 @@ func Commit(ctx context.Context, repo *git.Repository, workTree, prefix string, 
 	if parent != nil {
 		c.ParentHashes = []plumbing.Hash{parent.Hash}
 	}
-	obj := repo.Storer.NewEncodedObject()
+	obj := mem.NewEncodedObject()
 	if err := c.Encode(obj); err != nil {
 		return w, err
 	}
-	if w.Commit, err = repo.Storer.SetEncodedObject(obj); err != nil {
+	if w.Commit, err = mem.SetEncodedObject(obj); err != nil {
 		return w, err
+	}
+	if err := storeAll(repo, mem); err != nil {
+		return w, fmt.Errorf("store the objects: %w", err)
 	}
 	branch := plumbing.Main
 	if ref, err := repo.Storer.Reference(plumbing.HEAD); err == nil && ref.Type() == plumbing.SymbolicReference {
@@ -122,6 +131,36 @@ func Commit(ctx context.Context, repo *git.Repository, workTree, prefix string, 
 		return w, err
 	}
 	return w, updateIndex(repo, workTree, changed, entries)
+}
+
+// storeAll moves the objects of mem the repository lacks into it, as one pack when its
+// storage takes packs.
+func storeAll(repo *git.Repository, mem *memory.Storage) error {
+	var hashes []plumbing.Hash
+	for h := range mem.ObjectStorage.Objects {
+		if repo.Storer.HasEncodedObject(h) != nil {
+			hashes = append(hashes, h)
+		}
+	}
+	sort.Slice(hashes, func(i, j int) bool { return bytes.Compare(hashes[i][:], hashes[j][:]) < 0 })
+	pw, ok := repo.Storer.(storer.PackfileWriter)
+	if !ok {
+		for _, h := range hashes {
+			if _, err := repo.Storer.SetEncodedObject(mem.ObjectStorage.Objects[h]); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	wr, err := pw.PackfileWriter()
+	if err != nil {
+		return err
+	}
+	if _, err := packfile.NewEncoder(wr, mem, false).Encode(hashes, 0); err != nil {
+		wr.Close()
+		return err
+	}
+	return wr.Close()
 }
 
 // updateIndex stages the written files as committed, so that git status shows them clean.
