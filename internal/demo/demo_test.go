@@ -113,6 +113,7 @@ func TestHistory(t *testing.T) {
 		t.Fatal(err)
 	}
 	var merges, squashes, commits int
+	w := &workdir{dir: t.TempDir(), files: map[string]plumbing.Hash{}, engines: map[string]*check.Engine{}}
 	seen := map[plumbing.Hash]bool{}
 	err = iter.ForEach(func(c *object.Commit) error {
 		commits++
@@ -126,7 +127,7 @@ func TestHistory(t *testing.T) {
 			return nil
 		}
 		seen[c.TreeHash] = true
-		validateTree(t, c)
+		validateTree(t, c, w)
 		return nil
 	})
 	if err != nil {
@@ -155,19 +156,25 @@ func TestHistory(t *testing.T) {
 	}
 }
 
-func validateTree(t *testing.T, c *object.Commit) {
+// validateTree checks the tree of c with the validator in w's folder, which it first makes hold
+// exactly that tree (writing only what differs from the last one).
+func validateTree(t *testing.T, c *object.Commit, w *workdir) {
 	t.Helper()
-	dir := t.TempDir()
 	tree, err := c.Tree()
 	if err != nil {
 		t.Fatal(err)
 	}
+	now := map[string]plumbing.Hash{}
 	err = tree.Files().ForEach(func(f *object.File) error {
+		now[f.Name] = f.Hash
+		if w.files[f.Name] == f.Hash {
+			return nil
+		}
 		data, err := f.Contents()
 		if err != nil {
 			return err
 		}
-		p := filepath.Join(dir, filepath.FromSlash(f.Name))
+		p := filepath.Join(w.dir, filepath.FromSlash(f.Name))
 		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 			return err
 		}
@@ -176,9 +183,25 @@ func validateTree(t *testing.T, c *object.Commit) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e, err := check.New(dir)
+	for name := range w.files {
+		if _, ok := now[name]; !ok {
+			if err := os.Remove(filepath.Join(w.dir, filepath.FromSlash(name))); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	w.files = now
+	cfg, err := os.ReadFile(filepath.Join(w.dir, ".gitsm", "config.yaml"))
 	if err != nil {
-		t.Fatalf("%s: %v", c.Hash, err)
+		t.Fatal(err)
+	}
+	// One engine (compiled schemas) per settings file.
+	e := w.engines[string(cfg)]
+	if e == nil {
+		if e, err = check.New(w.dir); err != nil {
+			t.Fatalf("%s: %v", c.Hash, err)
+		}
+		w.engines[string(cfg)] = e
 	}
 	res, err := e.Run(context.Background(), nil, check.Options{})
 	if err != nil {
@@ -189,4 +212,10 @@ func validateTree(t *testing.T, c *object.Commit) {
 			t.Errorf("commit %s %q: %s:%d: %s [%s]", c.Hash.String()[:10], strings.SplitN(c.Message, "\n", 2)[0], f.Path, f.Line, f.Message, f.Rule)
 		}
 	}
+}
+
+type workdir struct {
+	dir     string
+	files   map[string]plumbing.Hash
+	engines map[string]*check.Engine
 }
