@@ -195,7 +195,9 @@ func Run(ctx context.Context, opts *Options) error {
 		enc.SetIndent("", "  ")
 		return enc.Encode(sum)
 	}
-	writeText(f.IO.Out, sum)
+	if !f.Quiet {
+		writeText(f.IO.Out, sum)
+	}
 	return nil
 }
 
