@@ -15,7 +15,7 @@ FUZZMINTIME ?= 5s
 FUZZ        = $(GO) test -run '^$$' -fuzztime $(FUZZTIME) -fuzzminimizetime $(FUZZMINTIME)
 ACTIONLINT ?= $(GO) run github.com/rhysd/actionlint/cmd/actionlint@v1.7.12
 
-.PHONY: build test fuzz lint demo bench clean
+.PHONY: build test fuzz lint demo bench bench-go clean
 
 build:
 	$(GO) build -ldflags "$(LDFLAGS)" -o $(GITSM) ./cmd/gitsm
@@ -39,12 +39,23 @@ lint:
 	@tmp=$$(mktemp -d) && $(GO) run ./cmd/gitsm init -q --gitsm-version v0.0.0 "$$tmp/records" >/dev/null && \
 	$(ACTIONLINT) .github/workflows/*.yml "$$tmp"/records/.github/workflows/*.yml; status=$$?; rm -rf "$$tmp"; exit $$status
 
-# demo: a records repo made from examples/ in a temp folder, as a git repository with a
-# pull-request branch, and every command run on it (docs/demo.sh).
+# demo: `gitsm demo` makes a records repo with a year of history from examples/ in a temp folder;
+# every command is run on it, then on a pull-request branch (docs/demo.sh).
 demo: build
 	@GITSM=$(GITSM) sh docs/demo.sh
 
+# bench: every side-by-side script of docs/bench/ (slow: minutes each), then one table of the rows
+# the scripts append to $$BENCH_TABLE: command, median s, peer, peer's median s (tab-separated).
+# Each script's own report goes to stderr. bench-go runs the Go benchmarks.
 bench:
+	@table=$$(mktemp); \
+	for s in docs/bench/*.sh; do echo "== $$s" >&2; BENCH_TABLE=$$table bash $$s >&2 || echo "== $$s failed" >&2; done; \
+	echo "machine: $$(nproc) cores, $$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), load $$(cut -d' ' -f1-3 /proc/loadavg)"; \
+	awk -F '\t' 'BEGIN {printf "%-45s %10s  %-32s %10s %7s\n", "command", "median s", "peer", "peer s", "ratio"} \
+		{r = ($$4 > 0) ? sprintf("%.2f", $$2 / $$4) : "-"; printf "%-45s %10s  %-32s %10s %7s\n", $$1, $$2, $$3, $$4, r}' $$table; \
+	rm -f $$table
+
+bench-go:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 
 clean:

@@ -1,23 +1,27 @@
 #!/usr/bin/env sh
-# make demo: a records repository made from examples/ in a temp folder, as a git repository with a
-# pull-request branch, and every gitsm command run on it. Needs only the gitsm binary ($GITSM) and git.
+# make demo: `gitsm demo` makes a records repository with a year of history from examples/ in a
+# temp folder, and every gitsm command is run on it, then on a pull-request branch. Needs only the
+# gitsm binary ($GITSM) and git.
 set -eu
 GITSM=${GITSM:-gitsm}
-root=$(cd "$(dirname "$0")/.." && pwd)
-dir=$(mktemp -d "${TMPDIR:-/tmp}/gitsm-demo.XXXXXX")
-export GIT_AUTHOR_NAME="Grace Hopper" GIT_AUTHOR_EMAIL=grace@example.com
-export GIT_COMMITTER_NAME="Grace Hopper" GIT_COMMITTER_EMAIL=grace@example.com
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/gitsm-demo.XXXXXX")
+dir="$tmp/repo"
+export GIT_AUTHOR_NAME="Grace Hopper" GIT_AUTHOR_EMAIL=grace@northwind.example
+export GIT_COMMITTER_NAME="Grace Hopper" GIT_COMMITTER_EMAIL=grace@northwind.example
 unset GITHUB_TOKEN GITHUB_EVENT_PATH 2>/dev/null || true
 
 step() { printf '\n\033[1m$ gitsm %s\033[0m\n' "$*"; "$GITSM" -C "$dir" "$@"; }
 try() { printf '\n\033[1m$ gitsm %s\033[0m   (expected to fail)\n' "$*"; if "$GITSM" -C "$dir" "$@"; then echo "unexpected success" >&2; exit 1; else echo "(exit $?)"; fi; }
+# exits: a command whose exit code tells something (audit exits 1 when it finds violations).
+exits() { printf '\n\033[1m$ gitsm %s\033[0m\n' "$*"; if "$GITSM" -C "$dir" "$@"; then echo "(exit 0)"; else echo "(exit $?)"; fi; }
+# has: whether this gitsm has the command (history, audit and report arrive in later versions).
+has() { "$GITSM" "$1" --help >/dev/null 2>&1; }
 
-cp -R "$root/examples/." "$dir"
-rm -rf "$dir/invalid" "$dir/README.md"
-git -C "$dir" init -q -b main
-git -C "$dir" add -A
-git -C "$dir" commit -q -m "Records of Northwind Outfitters"
-echo "records repository: $dir"
+printf '\033[1m$ gitsm demo %s\033[0m\n' "$dir"
+"$GITSM" demo "$dir"
+git -C "$dir" --no-pager log --oneline --graph -12
+# The approval evidence on the merge that scheduled a normal change, as `git notes` shows it.
+git -C "$dir" --no-pager log --first-parent -1 --notes=gitsm --grep 'Schedule CHG-000003' --format='%n%h %s%n%N' | head -36
 
 step validate
 step validate --format json -q | head -6
@@ -26,6 +30,19 @@ step list incident --where state=on_hold
 step list change --where type=emergency --sort -planned_start --limit 3 --format csv
 step show INC-000014
 step impact orders-db --depth 2
+
+# The auditor's view: one record's history, the audit of main, the reports.
+if has history; then
+	step history INC-000014
+	step history CHG-000014 --format json | head -30
+fi
+if has audit; then
+	exits audit
+	exits audit --since 2026-11-01 --format markdown
+fi
+if has report; then
+	step report all --as-of 2026-12-15T00:00:00Z
+fi
 
 # A pull request: an incident is opened and worked, a change is scheduled.
 git -C "$dir" checkout -q -b pr/checkout-502
@@ -60,8 +77,8 @@ try approval plan --base main
 
 echo
 echo "gitsm init, on an empty folder:"
-fresh=$(mktemp -d "${TMPDIR:-/tmp}/gitsm-init.XXXXXX")
+fresh="$tmp/fresh"
 "$GITSM" init "$fresh"
 "$GITSM" -C "$fresh" validate
 echo
-echo "The demo repository stays in $dir (and $fresh); remove them when done."
+echo "The demo repositories stay in $tmp; remove it when done."

@@ -13,7 +13,9 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/gitsm/gitsm/internal/cmd/approval"
+	democmd "github.com/gitsm/gitsm/internal/cmd/demo"
 	"github.com/gitsm/gitsm/internal/cmd/impact"
+	"github.com/gitsm/gitsm/internal/cmd/importcmd"
 	indexcmd "github.com/gitsm/gitsm/internal/cmd/index"
 	"github.com/gitsm/gitsm/internal/cmd/initcmd"
 	"github.com/gitsm/gitsm/internal/cmd/list"
@@ -127,6 +129,8 @@ pull-request reviews.`,
 		show.NewCmdShow(f, nil),
 		impact.NewCmdImpact(f, nil),
 		approval.NewCmdApproval(f),
+		democmd.NewCmdDemo(f, nil),
+		importcmd.NewCmdImport(f),
 	)
 	// The approval commands' formats, declared here to leave internal/cmd/approval to its owners.
 	for path, formats := range map[string][]string{
