@@ -132,17 +132,6 @@ pull-request reviews.`,
 		democmd.NewCmdDemo(f, nil),
 		importcmd.NewCmdImport(f),
 	)
-	// The approval commands' formats, declared here to leave internal/cmd/approval to its owners.
-	for path, formats := range map[string][]string{
-		"approval plan":         {"text", "json", "markdown"},
-		"approval check":        {"text", "json", "markdown"},
-		"approval record":       {"text", "json"},
-		"approval verify-setup": {"text", "json"}, // on main since the gate-github merge
-	} {
-		if c, _, err := root.Find(strings.Fields(path)); err == nil && c.Name() == strings.Fields(path)[1] {
-			command.OfferFormats(c, formats...)
-		}
-	}
 	root.SetHelpCommand(helpCommand(root))
 	defaultHelp := root.HelpFunc()
 	root.SetHelpFunc(func(c *cobra.Command, args []string) {

@@ -105,7 +105,7 @@ the status is set to error when GitHub can still be reached.`,
 	cmd.Flags().IntVar(&opts.PR, "pr", 0, "the pull request `N` (default: the one of GITHUB_EVENT_PATH)")
 	cmd.Flags().BoolVar(&opts.NoPublish, "no-publish", false, "set no commit status and write no comment: only print the decision")
 	cmd.Flags().BoolVar(&opts.MergeGroup, "merge-group", false, "judge --head as a merge queue's merge commit built on --base")
-	return cmd
+	return command.OfferFormats(cmd, "text", "json", "markdown")
 }
 
 // checkJob is what one run of the gate judges.

@@ -64,7 +64,7 @@ problems are listed with their lines).`,
 	cmd.Flags().StringVar(&opts.Base, "base", "", "the revision `REV` the branch merges into; the policy is read from it")
 	cmd.Flags().StringVar(&opts.Head, "head", "HEAD", "the revision `REV` whose change records are judged")
 	cmd.Flags().BoolVar(&opts.MergeGroup, "merge-group", false, "--head is a merge queue's group commit: refuse unless its first parent is --base")
-	return cmd
+	return command.OfferFormats(cmd, "text", "json", "markdown")
 }
 
 // Plan is the JSON form of an approval plan.

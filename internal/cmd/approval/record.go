@@ -70,7 +70,7 @@ Exit status: 0 recorded and approved, 1 recorded but not approved (audit will re
 	}
 	cmd.Flags().IntVar(&opts.PR, "pr", 0, "the merged pull request `N`")
 	cmd.Flags().StringVar(&opts.MergeCommit, "merge-commit", "", "annotate commit `SHA` (default: the pull request's merge commit)")
-	return cmd
+	return command.OfferFormats(cmd, "text", "json")
 }
 
 // RunRecord runs `gitsm approval record`.

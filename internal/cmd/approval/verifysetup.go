@@ -65,7 +65,7 @@ not be read.`,
 	}
 	cmd.Flags().StringVar(&opts.Branch, "branch", "", "the `BRANCH` to check (default: the repository's default branch)")
 	cmd.Flags().StringVar(&opts.RecordsDir, "records-dir", ".", "where the records root (.gitsm/) is in the repository, as a `PATH` from its top; . means the local one")
-	return cmd
+	return command.OfferFormats(cmd, "text", "json")
 }
 
 // SetupFinding is one thing the gate depends on and whether it is set up.

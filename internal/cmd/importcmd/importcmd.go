@@ -95,7 +95,7 @@ See docs/import.md.`,
 	cmd.Flags().StringVar(&opts.Into, "into", "", "the records repository `DIR` to import into (created when absent; default: the current one)")
 	cmd.Flags().StringVar(&opts.Timezone, "timezone", "UTC", "the IANA time `ZONE` of the export's dates, which carry none")
 	cmd.Flags().StringVar(&opts.Author, "author", "", "the commit's author, `\"NAME <EMAIL>\"` (default: from git's configuration)")
-	return cmd
+	return command.OfferFormats(cmd, "text", "json")
 }
 
 // Summary is the outcome, as --format json prints it.
