@@ -45,6 +45,18 @@ func TestCommitAuthorsDoNotApprove(t *testing.T) {
 			t.Error("commit_authors_may_approve defaults to true, want false")
 		}
 	})
+	// A switch that is not a YAML boolean is an invalid policy, never read as its default or
+	// as true: "yes" is a string in YAML 1.2.
+	for _, v := range []string{`"true"`, "yes", "1", "[true]", "{}", "null"} {
+		t.Run("not a boolean: "+v, func(t *testing.T) {
+			for _, key := range []string{"commit_authors_may_approve", "templates_preapproved"} {
+				var pe *ParseError
+				if _, err := Parse([]byte(testPolicy + key + ": " + v + "\n")); !errors.As(err, &pe) {
+					t.Errorf("%s: %s parsed (err %v), want a *ParseError", key, v, err)
+				}
+			}
+		})
+	}
 }
 
 // A reviewer requesting changes whose membership of a required team cannot be looked up blocks:
