@@ -36,9 +36,13 @@ prove from git alone who approved each change: the pull request, its base and he
 blob of the policy it was judged by, the decision for every change record and paths rule, and
 every counted review (reviewer, review id, the commit approved, when, and for which group).
 
-The pull request is judged again as the gate judged it, at its head commit against the policy of
-its base commit (both as GitHub reports them; both must be in the local repository: after a
-squash or rebase merge fetch the head with git fetch origin +refs/pull/N/head). The evidence is
+The pull request is judged again as the gate judged it, at its head commit (as GitHub reports
+it) against the base branch as the merge found it: the merge commit's first parent when the
+merge commit's other parent is the head, else the base commit GitHub reports. A record the base
+changed since the branch point that the pull request edits too was merged unjudged: the evidence
+then says not approved. Who authored or committed the commits, or pushed the head, does not count,
+as in the gate. Both commits must be in the local repository: after a squash or rebase merge
+fetch the head with git fetch origin +refs/pull/N/head. The evidence is
 written as a git note on the merge commit under refs/notes/gitsm — read it with
 git notes --ref=gitsm show SHA, publish it with git push origin refs/notes/gitsm.
 
@@ -100,7 +104,7 @@ func RunRecord(ctx context.Context, opts *RecordOptions) error {
 	if err != nil {
 		return err
 	}
-	revs, err := resolve(repo, pr.BaseSHA, pr.HeadSHA)
+	revs, err := resolve(repo, mergedInto(merge, pr), pr.HeadSHA)
 	if err != nil {
 		return fmt.Errorf("pull request #%d: %w", n, err)
 	}
@@ -160,6 +164,22 @@ func RunRecord(ctx context.Context, opts *RecordOptions) error {
 		return &command.CheckFailedError{Msg: fmt.Sprintf("pull request #%d was merged without the approvals its base policy requires; the evidence says approved: false and gitsm audit will report it", n)}
 	}
 	return nil
+}
+
+// mergedInto is the base the pull request is judged against: for a merge commit whose other
+// parent is the head, its first parent (the base branch as the merge found it, which is what the
+// gate judges against: GitHub's base.sha can be older, and judging against it would miss a record
+// the base changed meanwhile that the merge combined unjudged); else base.sha as GitHub reports
+// it (a squash or rebase merge leaves no head parent to tell the base by).
+func mergedInto(merge *object.Commit, pr githubapi.PullRequest) string {
+	if len(merge.ParentHashes) >= 2 {
+		for _, p := range merge.ParentHashes[1:] {
+			if strings.EqualFold(p.String(), pr.HeadSHA) {
+				return merge.ParentHashes[0].String()
+			}
+		}
+	}
+	return pr.BaseSHA
 }
 
 // mergeCommit finds the commit to annotate (see the command's help).
