@@ -20,7 +20,7 @@ func TestCommitAuthorsDoNotApprove(t *testing.T) {
 	}{
 		{"control: no commit authors", testPolicy, []Review{approve(1, "grace", head, 1), approve(2, "ivan", head, 2)}, true, ""},
 		{"a commit author's approval does not count", testPolicy, []Review{approve(1, "grace", head, 1), approve(2, "ivan", head, 2)}, false,
-			"authored commit 1a2b3c4: who wrote the pull request's commits does not approve them"},
+			"authored commit 1a2b3c4: who wrote or pushed the pull request's commits does not approve them"},
 		{"unless the policy opts in", testPolicy + "commit_authors_may_approve: true\n", []Review{approve(1, "grace", head, 1), approve(2, "ivan", head, 2)}, true, ""},
 		{"a commit author's request for changes blocks, opted in or not", testPolicy + "commit_authors_may_approve: true\n",
 			[]Review{approve(1, "grace", head, 1), approve(2, "frank2", head, 2), requestChanges(3, "ivan", head, 3)}, false, ""},
