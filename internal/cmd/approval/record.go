@@ -50,8 +50,11 @@ The merge commit is the pull request's merge_commit_sha when it is HEAD or in HE
 else HEAD when its subject names the pull request ("Merge pull request #N", "… (#N)"), or the
 commit --merge-commit names.
 
-Recording again is safe: the same evidence leaves the notes untouched; different evidence (new
-reviews, another policy) replaces the note and says so on stderr.
+Only reviews submitted before the merge (merged_at) count: GitHub accepts reviews of a merged
+pull request, and they are not evidence that it was approved when it merged.
+
+Recording again is safe: the same evidence leaves the notes untouched; different evidence (a
+team changed, another policy) replaces the note and says so on stderr.
 
 Exit status: 0 recorded and approved, 1 recorded but not approved (audit will report it),
 2 nothing recorded (not merged, commits missing locally, an API error).`,
@@ -112,6 +115,21 @@ func RunRecord(ctx context.Context, opts *RecordOptions) error {
 	if err != nil {
 		return err
 	}
+	if snap.PR.MergedAt.IsZero() {
+		return fmt.Errorf("pull request #%d is merged but GitHub gives no merged_at: which reviews came before the merge cannot be told", n)
+	}
+	// GitHub accepts reviews of a merged pull request: a review submitted after the merge did
+	// not let it merge, and is not evidence that it was approved.
+	reviews := snap.Reviews[:0:0]
+	for _, r := range snap.Reviews {
+		if r.SubmittedAt.After(snap.PR.MergedAt) {
+			if !f.Quiet {
+				fmt.Fprintf(f.IO.ErrOut, "gitsm: review %d by %s (%s) was submitted after the merge; it does not count\n", r.ID, r.Login, strings.ToLower(r.State))
+			}
+			continue
+		}
+		reviews = append(reviews, r)
+	}
 	// Who wrote or pushed the commits is asked as the gate asked it; after the merge no event
 	// says who pushed the head, so the repository activity of the head branch does.
 	nonApprovers, err := client.NonApprovers(ctx, snap.PR, "")
@@ -124,7 +142,7 @@ func RunRecord(ctx context.Context, opts *RecordOptions) error {
 	}
 	lookup := &lookupErrors{lookup: client.TeamLookup(ctx)}
 	d := decide(g, policy.Input{
-		Reviews: snap.Reviews, Author: snap.PR.Author, HeadSHA: snap.PR.HeadSHA,
+		Reviews: reviews, Author: snap.PR.Author, HeadSHA: snap.PR.HeadSHA,
 		IsTeamMember: lookup.Lookup, NonApprovers: nonApprovers,
 	})
 	if err := lookup.first(); err != nil {

@@ -36,6 +36,7 @@ func mergedServer(t *testing.T, m *merged) *githubtest.Server {
 	s.PRs[7].State = "closed"
 	s.PRs[7].Merged = true
 	s.PRs[7].MergeCommitSHA = m.merge.String()
+	s.PRs[7].MergedAt = t0.Add(time.Hour)
 	bot := review(5, "renovate[bot]", "APPROVED", m.head, 0)
 	bot.UserType = "Bot"
 	s.PRs[7].Reviews = []githubtest.Review{
@@ -207,6 +208,19 @@ func TestRecordCases(t *testing.T) {
 				s.PRs[7].MergeCommitSHA = m.merge.String()
 			},
 			code: 1, wantErr: "was merged without the approvals", noteOn: func(m *merged) plumbing.Hash { return m.merge },
+		},
+		{
+			// GitHub accepts an approval of a merged pull request: it is not evidence.
+			name: "an approval submitted after the merge does not count", subject: "Merge pull request #7 from shop/chg-1",
+			setup: func(m *merged, s *githubtest.Server) {
+				s.PRs[7].Reviews[1].SubmittedAt = s.PRs[7].MergedAt.Add(time.Minute)
+			},
+			code: 1, wantErr: "review 2 by ivan (approved) was submitted after the merge", noteOn: func(m *merged) plumbing.Hash { return m.merge },
+		},
+		{
+			name: "merged without merged_at", subject: "Merge pull request #7 from shop/chg-1",
+			setup: func(m *merged, s *githubtest.Server) { s.PRs[7].MergedAt = time.Time{} },
+			code:  2, wantErr: "gives no merged_at",
 		},
 		{
 			name: "not merged", subject: "Merge pull request #7 from shop/chg-1",
