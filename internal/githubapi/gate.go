@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"os"
@@ -55,14 +56,26 @@ func MergeQueuePR(headRef string) (pr int, base string, ok bool) {
 	return n, m[1], true
 }
 
+// MaxEventSize is the largest event payload ReadEvent reads: GitHub caps a webhook payload at
+// 25 MB, so a larger file is not an event and is refused before it is held in memory.
+const MaxEventSize = 32 << 20
+
 // ReadEvent reads the event payload at path, of the event called name.
 func ReadEvent(name, path string) (Event, error) {
 	if path == "" {
 		return Event{}, errors.New("GITHUB_EVENT_PATH is not set")
 	}
-	data, err := os.ReadFile(path)
+	f, err := os.Open(path)
 	if err != nil {
 		return Event{}, fmt.Errorf("read the event payload: %w", err)
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, MaxEventSize+1))
+	if err != nil {
+		return Event{}, fmt.Errorf("read the event payload: %w", err)
+	}
+	if len(data) > MaxEventSize {
+		return Event{}, fmt.Errorf("the event payload %s is larger than %d bytes, more than GitHub ever sends", path, MaxEventSize)
 	}
 	var p struct {
 		Action string `json:"action"`

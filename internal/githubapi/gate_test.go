@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -159,6 +160,20 @@ func TestReadEvent(t *testing.T) {
 	}
 	if _, err := githubapi.ReadEvent("merge_group", write(t, `{"merge_group":{"head_sha":"`+headSHA+`","head_ref":"refs/heads/feature"}}`)); err == nil {
 		t.Errorf("a merge group without a queue ref was read")
+	}
+	// Malformed, wrongly typed or oversized payloads are errors (the check then exits 2), never
+	// an event with empty fields.
+	huge := write(t, `{"action":"synchronize","number":7`+strings.Repeat(" ", githubapi.MaxEventSize)+`}`)
+	for name, path := range map[string]string{
+		"not JSON":        write(t, `{"action":`),
+		"a string number": write(t, `{"pull_request":{"number":"7"}}`),
+		"an array":        write(t, `[]`),
+		"oversized":       huge,
+		"missing":         filepath.Join(t.TempDir(), "none.json"),
+	} {
+		if ev, err := githubapi.ReadEvent("pull_request_target", path); err == nil {
+			t.Errorf("%s: read as %+v, want an error", name, ev)
+		}
 	}
 	ev := githubapi.Event{Action: "synchronize", Sender: "heidi", HeadSHA: headSHA}
 	if ev.Pusher(headSHA) != "heidi" || ev.Pusher(oldSHA) != "" || (githubapi.Event{Action: "submitted", Sender: "x", HeadSHA: headSHA}).Pusher(headSHA) != "" || (githubapi.Event{Action: "opened", Sender: "x", HeadSHA: headSHA}).Pusher(headSHA) != "" {

@@ -231,6 +231,8 @@ type PullRequest struct {
 	// Commits is the number of commits GitHub counts in the pull request.
 	Commits int
 	Merged  bool
+	// MergedAt is when it was merged (zero when not merged).
+	MergedAt time.Time
 	// MergeCommitSHA is the merge commit once merged.
 	MergeCommitSHA string
 	HTMLURL        string
@@ -265,6 +267,7 @@ func pullRequest(pr *github.PullRequest) PullRequest {
 		State:          pr.GetState(),
 		ChangedFiles:   pr.GetChangedFiles(),
 		Merged:         pr.GetMerged(),
+		MergedAt:       pr.GetMergedAt().Time,
 		MergeCommitSHA: pr.GetMergeCommitSHA(),
 		HTMLURL:        pr.GetHTMLURL(),
 	}

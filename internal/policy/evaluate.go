@@ -240,7 +240,7 @@ func (e *evaluator) sortReviews(d *Decision) {
 			}
 			if why, ok := e.nonApprovers[login]; ok && !e.p.CommitAuthorsMayApprove {
 				d.Ignored = append(d.Ignored, IgnoredReview{Login: r.Login, ReviewID: r.ID, State: r.State,
-					Reason: why + ": who wrote the pull request's commits does not approve them (commit_authors_may_approve is false)"})
+					Reason: why + ": who wrote or pushed the pull request's commits does not approve them (commit_authors_may_approve is false)"})
 				continue
 			}
 			e.approvals = append(e.approvals, r)

@@ -480,6 +480,8 @@ func TestSemantic6WhenApprovalIsNeeded(t *testing.T) {
 		{"assignee edited in implement", chg("C", "normal", "implement", nil), chg("C", "normal", "implement", map[string]any{"assignee": "ivan"}), false, "edits a change in state implement outside its approved scope"},
 		{"canceled", chg("C", "normal", "scheduled", nil), chg("C", "normal", "canceled", map[string]any{"risk": "low"}), false, "cancels the change (scheduled → canceled)"},
 		{"canceled change revived", chg("C", "normal", "canceled", nil), chg("C", "normal", "scheduled", nil), true, "moves the change from canceled to scheduled"},
+		{"id changed in place after scheduled", chg("C", "normal", "scheduled", nil), chg("D", "normal", "scheduled", nil), true, "edits the approved scope (id) of a change in state scheduled"},
+		{"id changed in place before scheduled", chg("C", "normal", "authorize", nil), chg("D", "normal", "authorize", nil), false, "edits a change in state authorize, before scheduled"},
 		{"deleted after scheduled", chg("C", "normal", "scheduled", nil), nil, true, "deletes a change in state scheduled"},
 		{"deleted draft", chg("C", "normal", "new", nil), nil, false, "deletes a change in state new, before approval"},
 	}

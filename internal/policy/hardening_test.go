@@ -20,7 +20,7 @@ func TestCommitAuthorsDoNotApprove(t *testing.T) {
 	}{
 		{"control: no commit authors", testPolicy, []Review{approve(1, "grace", head, 1), approve(2, "ivan", head, 2)}, true, ""},
 		{"a commit author's approval does not count", testPolicy, []Review{approve(1, "grace", head, 1), approve(2, "ivan", head, 2)}, false,
-			"authored commit 1a2b3c4: who wrote the pull request's commits does not approve them"},
+			"authored commit 1a2b3c4: who wrote or pushed the pull request's commits does not approve them"},
 		{"unless the policy opts in", testPolicy + "commit_authors_may_approve: true\n", []Review{approve(1, "grace", head, 1), approve(2, "ivan", head, 2)}, true, ""},
 		{"a commit author's request for changes blocks, opted in or not", testPolicy + "commit_authors_may_approve: true\n",
 			[]Review{approve(1, "grace", head, 1), approve(2, "frank2", head, 2), requestChanges(3, "ivan", head, 3)}, false, ""},
@@ -45,6 +45,18 @@ func TestCommitAuthorsDoNotApprove(t *testing.T) {
 			t.Error("commit_authors_may_approve defaults to true, want false")
 		}
 	})
+	// A switch that is not a YAML boolean is an invalid policy, never read as its default or
+	// as true: "yes" is a string in YAML 1.2.
+	for _, v := range []string{`"true"`, "yes", "1", "[true]", "{}", "null"} {
+		t.Run("not a boolean: "+v, func(t *testing.T) {
+			for _, key := range []string{"commit_authors_may_approve", "templates_preapproved"} {
+				var pe *ParseError
+				if _, err := Parse([]byte(testPolicy + key + ": " + v + "\n")); !errors.As(err, &pe) {
+					t.Errorf("%s: %s parsed (err %v), want a *ParseError", key, v, err)
+				}
+			}
+		})
+	}
 }
 
 // A reviewer requesting changes whose membership of a required team cannot be looked up blocks:

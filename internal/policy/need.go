@@ -16,9 +16,10 @@ var rank = lifecycle.ChangeOrder
 var scheduledRank = rank("scheduled")
 
 // scopeFields are the parts of a change that its approval covers: editing any of them once the
-// change is past authorize needs approval again.
+// change is past authorize needs approval again. The id is one: changing it in place deletes the
+// approved change and adds another one already scheduled, each of which needs approval.
 var scopeFields = []string{
-	"type", "risk", "cis", "planned_start", "planned_end",
+	"id", "type", "risk", "cis", "planned_start", "planned_end",
 	"implementation_plan", "backout_plan", "test_plan",
 }
 

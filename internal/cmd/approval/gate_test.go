@@ -186,3 +186,40 @@ func TestCheckWorkflowRun(t *testing.T) {
 		t.Errorf("statuses (-want +got):\n%s", diff)
 	}
 }
+
+// Bypass 5: whoever pushed the head (the sender of the synchronize event) or authored one of the
+// pull request's commits does not approve it. ivan pushed a commit grace wrote; with heidi the
+// CAB is satisfied, but neither owner of checkout-api (frank wrote the pull request, ivan pushed)
+// has approved.
+func TestCheckPusherAndCommitAuthorsDoNotApprove(t *testing.T) {
+	p := newPR(t, scheduling())
+	s := server(t, p)
+	s.PRs[7].Commits = []githubtest.Commit{{SHA: p.head.String(), Author: "grace", Committer: "grace"}}
+	// The activity names someone else: the event's sender is who pushed this head.
+	s.Activity["shop/records"] = []githubtest.Push{{Ref: "refs/heads/chg-1", Before: p.base.String(), After: p.head.String(), Actor: "frank"}}
+	s.PRs[7].Reviews = []githubtest.Review{
+		review(1, "grace", "APPROVED", p.head, 1), review(2, "ivan", "APPROVED", p.head, 2), review(3, "heidi", "APPROVED", p.head, 3)}
+	env := githubEnv(s)
+	env["GITHUB_EVENT_NAME"] = "pull_request_target"
+	env["GITHUB_EVENT_PATH"] = writeEvent(t, `{"action":"synchronize","number":7,"sender":{"login":"ivan"},"pull_request":{"number":7,"head":{"sha":"`+
+		p.head.String()+`"},"base":{"ref":"main"}}}`)
+
+	code, out, errOut := run(t, p.fx.dir, env, "approval", "check", "--base", "main")
+	if code != 1 {
+		t.Fatalf("exit %d, want 1 (no owner of checkout-api approved)\n%s\n%s", code, out, errOut)
+	}
+	for _, want := range []string{"ivan", "pushed the head commit", "grace", "authored commit"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("stdout lacks %q:\n%s", want, out)
+		}
+	}
+	if diff := cmp.Diff([]string{p.head.String()[:7] + " failure"}, states(s)); diff != "" {
+		t.Errorf("statuses (-want +got):\n%s", diff)
+	}
+	// Control: with frank as the pusher (a review has no sender that pushed), ivan's approval counts.
+	env["GITHUB_EVENT_PATH"] = writeEvent(t, `{"action":"opened","number":7,"sender":{"login":"ivan"},"pull_request":{"number":7,"head":{"sha":"`+
+		p.head.String()+`"},"base":{"ref":"main"}}}`)
+	if code, out, errOut := run(t, p.fx.dir, env, "approval", "check", "--base", "main"); code != 0 {
+		t.Errorf("opened by ivan, pushed by frank: exit %d, want 0\n%s\n%s", code, out, errOut)
+	}
+}

@@ -278,8 +278,9 @@ func (e *policyError) lines() []string {
 	return out
 }
 
-// readCIs reads every CI record of the base commit. A CI file that is not a record at all is
-// left out: a change naming it then fails closed as naming an unknown CI. A CI that fails its
+// readCIs reads every CI record of the base commit. A CI file that cannot be read or parsed (a
+// symbolic link, over the size limit, broken YAML, no ID) is in InvalidCIs by its path: nothing
+// it says can be trusted, and a services rule fails closed on it. A CI that fails its
 // schema or the record checks, or whose ID another file has too, is in InvalidCIs instead of
 // CIs: its owner and the data rules select by cannot be trusted, so a change naming it fails
 // closed.
@@ -301,12 +302,27 @@ func (g *gathered) readCIs(repo *gitrepo.Repo, base *object.Commit) error {
 		if !gitrepo.IsRecordPath(en.Path) || !en.Mode.IsFile() {
 			continue
 		}
+		// A file whose ID cannot be read may be the CI a services rule follows, or a second file
+		// with a CI's ID: it is kept, by path, among the CIs that cannot be used.
 		src, err := repo.Blob(en.Hash, g.Config.MaxFileSize)
 		if err != nil {
+			g.InvalidCIs[en.Path] = fmt.Sprintf("%s cannot be read: %v", en.Path, err)
+			continue
+		}
+		if en.Mode == filemode.Symlink {
+			g.InvalidCIs[en.Path] = fmt.Sprintf("%s is a symbolic link; gitsm reads regular files only", en.Path)
 			continue
 		}
 		p, findings := record.Parse(en.Path, record.CI, g.Config.Prefixes, src)
-		if p == nil || p.Kind != record.CI || p.ID == "" {
+		if p == nil || p.ID == "" {
+			msg := "not a record"
+			if len(findings) > 0 {
+				msg = fmt.Sprintf("line %d: %s", findings[0].Line, findings[0].Message)
+			}
+			g.InvalidCIs[en.Path] = fmt.Sprintf("%s: %s", en.Path, msg)
+			continue
+		}
+		if p.Kind != record.CI {
 			continue
 		}
 		paths[p.ID] = append(paths[p.ID], en.Path)

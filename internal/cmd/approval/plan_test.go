@@ -391,6 +391,18 @@ func TestPlanTypeLaundering(t *testing.T) {
 
 // What git holds that cannot be read never passes for absent, and a record only pairs with
 // itself across a move.
+// shopCI is a service CI that depends on checkout-api: a services rule naming it selects
+// changes of checkout-api.
+var shopCI = "apiVersion: gitsm/v1\nkind: CI\nid: shop\ntitle: shop\nclass: service\nowner: team-shop\nenvironment: production\nlifecycle: production\ndepends_on: [checkout-api]\n"
+
+// serviceRule is a base with a services rule for shop, whose CI file holds shop.
+func serviceRule(shop string) map[string]string {
+	return map[string]string{
+		".gitsm/policy.yaml": basePolicy + "  - name: the shop service needs the admins\n    match: {services: [shop]}\n    require: [{group: admins}]\n",
+		"cis/shop.yaml":      shop,
+	}
+}
+
 func TestPlanReadsRecordsClosed(t *testing.T) {
 	small := map[string]string{".gitsm/config.yaml": "max_file_size: 4096\ntemplates:\n  - {id: std-cert-rotation, title: Rotate a certificate}\n"}
 	oversized := change("CHG-000001", "authorize", "checkout-api") + "# " + strings.Repeat("x", 5000) + "\n"
@@ -419,6 +431,14 @@ func TestPlanReadsRecordsClosed(t *testing.T) {
 			want:  []string{"CHG-000003: adds a change already in state scheduled", "CHG-000001: deletes a change in state scheduled"}},
 		{name: "two CIs with one ID at the base", base: map[string]string{"cis/eu/checkout-api.yaml": ci("checkout-api", "team-data")},
 			edits: scheduling(), want: []string{"CHG-000001: moves the change from authorize to scheduled"}, problem: "2 files have this ID: cis/checkout-api.yaml, cis/eu/checkout-api.yaml"},
+		{name: "an unparseable base CI that a services rule may follow", base: serviceRule("kind: [\n"),
+			edits: scheduling(), want: []string{"CHG-000001: moves the change from authorize to scheduled"}, problem: "cis/shop.yaml: line"},
+		{name: "an oversized base CI that a services rule may follow", base: with(small, serviceRule(shopCI+"# "+strings.Repeat("x", 5000)+"\n")),
+			edits: scheduling(), want: []string{"CHG-000001: moves the change from authorize to scheduled"}, problem: "cis/shop.yaml cannot be read"},
+		{name: "a symlinked base CI that a services rule may follow", base: serviceRule(symlinkTo + "checkout-api.yaml"),
+			edits: scheduling(), want: []string{"CHG-000001: moves the change from authorize to scheduled"}, problem: "cis/shop.yaml is a symbolic link"},
+		{name: "control: the service CI readable", base: serviceRule(shopCI),
+			edits: scheduling(), want: []string{"CHG-000001: moves the change from authorize to scheduled"}},
 		{name: "a base CI that fails its schema", base: map[string]string{"cis/checkout-api.yaml": strings.Replace(ci("checkout-api", "team-shop"), "environment: production", "environment: moon", 1)},
 			edits: scheduling(), want: []string{"CHG-000001: moves the change from authorize to scheduled"}, problem: "cis/checkout-api.yaml fails its schema at /environment"},
 	}

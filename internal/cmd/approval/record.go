@@ -36,9 +36,13 @@ prove from git alone who approved each change: the pull request, its base and he
 blob of the policy it was judged by, the decision for every change record and paths rule, and
 every counted review (reviewer, review id, the commit approved, when, and for which group).
 
-The pull request is judged again as the gate judged it, at its head commit against the policy of
-its base commit (both as GitHub reports them; both must be in the local repository: after a
-squash or rebase merge fetch the head with git fetch origin +refs/pull/N/head). The evidence is
+The pull request is judged again as the gate judged it, at its head commit (as GitHub reports
+it) against the base branch as the merge found it: the merge commit's first parent when the
+merge commit's other parent is the head, else the base commit GitHub reports. A record the base
+changed since the branch point that the pull request edits too was merged unjudged: the evidence
+then says not approved. Who authored or committed the commits, or pushed the head, does not count,
+as in the gate. Both commits must be in the local repository: after a squash or rebase merge
+fetch the head with git fetch origin +refs/pull/N/head. The evidence is
 written as a git note on the merge commit under refs/notes/gitsm — read it with
 git notes --ref=gitsm show SHA, publish it with git push origin refs/notes/gitsm.
 
@@ -46,8 +50,11 @@ The merge commit is the pull request's merge_commit_sha when it is HEAD or in HE
 else HEAD when its subject names the pull request ("Merge pull request #N", "… (#N)"), or the
 commit --merge-commit names.
 
-Recording again is safe: the same evidence leaves the notes untouched; different evidence (new
-reviews, another policy) replaces the note and says so on stderr.
+Only reviews submitted before the merge (merged_at) count: GitHub accepts reviews of a merged
+pull request, and they are not evidence that it was approved when it merged.
+
+Recording again is safe: the same evidence leaves the notes untouched; different evidence (a
+team changed, another policy) replaces the note and says so on stderr.
 
 Exit status: 0 recorded and approved, 1 recorded but not approved (audit will report it),
 2 nothing recorded (not merged, commits missing locally, an API error).`,
@@ -100,13 +107,28 @@ func RunRecord(ctx context.Context, opts *RecordOptions) error {
 	if err != nil {
 		return err
 	}
-	revs, err := resolve(repo, pr.BaseSHA, pr.HeadSHA)
+	revs, err := resolve(repo, mergedInto(merge, pr), pr.HeadSHA)
 	if err != nil {
 		return fmt.Errorf("pull request #%d: %w", n, err)
 	}
 	snap, err := client.Snapshot(ctx, n, pr.HeadSHA)
 	if err != nil {
 		return err
+	}
+	if snap.PR.MergedAt.IsZero() {
+		return fmt.Errorf("pull request #%d is merged but GitHub gives no merged_at: which reviews came before the merge cannot be told", n)
+	}
+	// GitHub accepts reviews of a merged pull request: a review submitted after the merge did
+	// not let it merge, and is not evidence that it was approved.
+	reviews := snap.Reviews[:0:0]
+	for _, r := range snap.Reviews {
+		if r.SubmittedAt.After(snap.PR.MergedAt) {
+			if !f.Quiet {
+				fmt.Fprintf(f.IO.ErrOut, "gitsm: review %d by %s (%s) was submitted after the merge; it does not count\n", r.ID, r.Login, strings.ToLower(r.State))
+			}
+			continue
+		}
+		reviews = append(reviews, r)
 	}
 	// Who wrote or pushed the commits is asked as the gate asked it; after the merge no event
 	// says who pushed the head, so the repository activity of the head branch does.
@@ -120,7 +142,7 @@ func RunRecord(ctx context.Context, opts *RecordOptions) error {
 	}
 	lookup := &lookupErrors{lookup: client.TeamLookup(ctx)}
 	d := decide(g, policy.Input{
-		Reviews: snap.Reviews, Author: snap.PR.Author, HeadSHA: snap.PR.HeadSHA,
+		Reviews: reviews, Author: snap.PR.Author, HeadSHA: snap.PR.HeadSHA,
 		IsTeamMember: lookup.Lookup, NonApprovers: nonApprovers,
 	})
 	if err := lookup.first(); err != nil {
@@ -160,6 +182,22 @@ func RunRecord(ctx context.Context, opts *RecordOptions) error {
 		return &command.CheckFailedError{Msg: fmt.Sprintf("pull request #%d was merged without the approvals its base policy requires; the evidence says approved: false and gitsm audit will report it", n)}
 	}
 	return nil
+}
+
+// mergedInto is the base the pull request is judged against: for a merge commit whose other
+// parent is the head, its first parent (the base branch as the merge found it, which is what the
+// gate judges against: GitHub's base.sha can be older, and judging against it would miss a record
+// the base changed meanwhile that the merge combined unjudged); else base.sha as GitHub reports
+// it (a squash or rebase merge leaves no head parent to tell the base by).
+func mergedInto(merge *object.Commit, pr githubapi.PullRequest) string {
+	if len(merge.ParentHashes) >= 2 {
+		for _, p := range merge.ParentHashes[1:] {
+			if strings.EqualFold(p.String(), pr.HeadSHA) {
+				return merge.ParentHashes[0].String()
+			}
+		}
+	}
+	return pr.BaseSHA
 }
 
 // mergeCommit finds the commit to annotate (see the command's help).

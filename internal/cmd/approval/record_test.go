@@ -36,6 +36,7 @@ func mergedServer(t *testing.T, m *merged) *githubtest.Server {
 	s.PRs[7].State = "closed"
 	s.PRs[7].Merged = true
 	s.PRs[7].MergeCommitSHA = m.merge.String()
+	s.PRs[7].MergedAt = t0.Add(time.Hour)
 	bot := review(5, "renovate[bot]", "APPROVED", m.head, 0)
 	bot.UserType = "Bot"
 	s.PRs[7].Reviews = []githubtest.Review{
@@ -113,7 +114,7 @@ func TestRecordEndToEnd(t *testing.T) {
 	}
 	want := &evidence.Note{
 		Evidence: 1, Repository: "shop/records", PR: 7, Author: "frank",
-		BaseSHA: m.base.String(), HeadSHA: m.head.String(), MergeSHA: m.merge.String(),
+		BaseSHA: m.main.String(), HeadSHA: m.head.String(), MergeSHA: m.merge.String(),
 		PolicyBlob: gitrepo.BlobHash([]byte(basePolicy)).String(),
 		Approved:   true,
 		Records: []evidence.Record{{
@@ -192,6 +193,34 @@ func TestRecordCases(t *testing.T) {
 			name: "merged without the approvals: recorded as not approved", subject: "Merge pull request #7 from shop/chg-1",
 			setup: func(m *merged, s *githubtest.Server) { s.PRs[7].Reviews = s.PRs[7].Reviews[:1] },
 			code:  1, wantErr: "was merged without the approvals", noteOn: func(m *merged) plumbing.Hash { return m.merge },
+		},
+		{
+			// GitHub's base.sha is B, but main had edited CHG-000001 too when the merge combined
+			// both edits: what merged was never judged, whatever the reviews.
+			name: "main edited the record meanwhile: recorded as not approved", subject: "Merge pull request #7 from shop/chg-1",
+			setup: func(m *merged, s *githubtest.Server) {
+				edited := strings.Replace(change("CHG-000001", "authorize", "checkout-api"), "title: Rotate", "title: Now rotate", 1)
+				mainFiles := with(baseFiles(), map[string]string{"changes/CHG-000001.yaml": edited})
+				m.main = m.fx.commit("main edits CHG-000001\n", mainFiles, m.base)
+				both := strings.Replace(change("CHG-000001", "scheduled", "checkout-api"), "title: Rotate", "title: Now rotate", 1)
+				m.merge = m.fx.commit("Merge pull request #7 from shop/chg-1\n", with(mainFiles, map[string]string{"changes/CHG-000001.yaml": both}), m.main, m.head)
+				m.fx.branch("main", m.merge)
+				s.PRs[7].MergeCommitSHA = m.merge.String()
+			},
+			code: 1, wantErr: "was merged without the approvals", noteOn: func(m *merged) plumbing.Hash { return m.merge },
+		},
+		{
+			// GitHub accepts an approval of a merged pull request: it is not evidence.
+			name: "an approval submitted after the merge does not count", subject: "Merge pull request #7 from shop/chg-1",
+			setup: func(m *merged, s *githubtest.Server) {
+				s.PRs[7].Reviews[1].SubmittedAt = s.PRs[7].MergedAt.Add(time.Minute)
+			},
+			code: 1, wantErr: "review 2 by ivan (approved) was submitted after the merge", noteOn: func(m *merged) plumbing.Hash { return m.merge },
+		},
+		{
+			name: "merged without merged_at", subject: "Merge pull request #7 from shop/chg-1",
+			setup: func(m *merged, s *githubtest.Server) { s.PRs[7].MergedAt = time.Time{} },
+			code:  2, wantErr: "gives no merged_at",
 		},
 		{
 			name: "not merged", subject: "Merge pull request #7 from shop/chg-1",

@@ -171,8 +171,19 @@ func evaluateSetup(repository string, s githubapi.Setup, records string) (SetupR
 		}
 	}
 	mergeQueue := ""
+	notEnforced := map[int64]bool{}
 	for _, r := range s.Rules {
-		where := fmt.Sprintf("ruleset %q", s.Rulesets[r.RulesetID].Name)
+		rs, known := s.Rulesets[r.RulesetID]
+		where := fmt.Sprintf("ruleset %q", rs.Name)
+		if known && rs.Enforcement != "" && rs.Enforcement != "active" {
+			// An evaluate-mode or disabled ruleset only reports: its rules block nothing.
+			if !notEnforced[r.RulesetID] {
+				notEnforced[r.RulesetID] = true
+				add("enforcement", "warning", fmt.Sprintf("%s is in %s mode: its rules block nothing, so the gate does not count on them", where, rs.Enforcement),
+					fmt.Sprintf("Settings → Rules → Rulesets → %s → Enforcement status: Active", rs.Name))
+			}
+			continue
+		}
 		switch r.Type {
 		case "required_status_checks":
 			for _, c := range r.Checks {

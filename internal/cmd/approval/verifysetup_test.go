@@ -92,44 +92,21 @@ func TestVerifySetup(t *testing.T) {
 			wantOut: []string{"CODEOWNERS gives no owner to .gitsm/policy.yaml", "user:mallory"},
 		},
 		{
-			name: "rulesets with a merge queue, GitHub Actions as the source and a bypass actor",
-			settings: func() githubtest.Settings {
-				src := map[string]any{"ruleset_source_type": "Repository", "ruleset_source": "shop/records", "ruleset_id": 42}
-				rule := func(typ string, params map[string]any) map[string]any {
-					r := map[string]any{"type": typ}
-					for k, v := range src {
-						r[k] = v
-					}
-					if params != nil {
-						r["parameters"] = params
-					}
-					return r
-				}
-				return githubtest.Settings{
-					Rules: []map[string]any{
-						rule("deletion", nil),
-						rule("required_status_checks", map[string]any{"strict_required_status_checks_policy": false, "do_not_enforce_on_create": false,
-							"required_status_checks": []any{map[string]any{"context": "gitsm/approval", "integration_id": 15368}}}),
-						rule("pull_request", map[string]any{"required_approving_review_count": 1, "dismiss_stale_reviews_on_push": true,
-							"require_code_owner_review": true, "require_last_push_approval": true, "required_review_thread_resolution": false}),
-						rule("merge_queue", map[string]any{"check_response_timeout_minutes": 60, "grouping_strategy": "ALLGREEN", "max_entries_to_build": 5,
-							"max_entries_to_merge": 5, "merge_method": "MERGE", "min_entries_to_merge": 1, "min_entries_to_merge_wait_minutes": 5}),
-					},
-					Rulesets: map[int64]map[string]any{42: {
-						"id": 42, "name": "main", "target": "branch", "source_type": "Repository", "source": "shop/records", "enforcement": "active",
-						"bypass_actors":           []any{map[string]any{"actor_id": 5, "actor_type": "RepositoryRole", "bypass_mode": "always"}},
-						"current_user_can_bypass": "always", "node_id": "RRS_1",
-						"conditions": map[string]any{"ref_name": map[string]any{"include": []any{"~DEFAULT_BRANCH"}, "exclude": []any{}}},
-						"rules":      []any{}, "created_at": "2026-03-01T10:00:00Z", "updated_at": "2026-03-01T10:00:00Z",
-					}},
-					WorkflowPermissions: "read",
-					Files:               map[string]string{".github/CODEOWNERS": goodCodeowners},
-				}
-			},
+			name:     "rulesets with a merge queue, GitHub Actions as the source and a bypass actor",
+			settings: func() githubtest.Settings { return rulesetSettings("active") },
 			wantCode: 1,
 			want: map[string][]string{"required-check": {"ok"}, "check-source": {"warning"}, "up-to-date": {"ok"}, "code-owner-review": {"ok"},
 				"codeowners": {"ok"}, "workflow-token": {"ok"}, "no-bypass": {"missing"}},
 			wantOut: []string{`ruleset "main" may be bypassed by RepositoryRole:5 (always)`},
+		},
+		{
+			// A ruleset in evaluate mode (or disabled) only reports: it blocks nothing.
+			name:     "the same rulesets, only evaluated",
+			settings: func() githubtest.Settings { return rulesetSettings("evaluate") },
+			wantCode: 1,
+			want: map[string][]string{"required-check": {"missing"}, "up-to-date": {"missing"}, "code-owner-review": {"missing"},
+				"codeowners": {"ok"}, "workflow-token": {"ok"}, "no-bypass": {"missing"}, "enforcement": {"warning"}},
+			wantOut: []string{`ruleset "main" is in evaluate mode`},
 		},
 	}
 	for _, tt := range tests {
@@ -162,6 +139,40 @@ func TestVerifySetup(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+func rulesetSettings(enforcement string) githubtest.Settings {
+	src := map[string]any{"ruleset_source_type": "Repository", "ruleset_source": "shop/records", "ruleset_id": 42}
+	rule := func(typ string, params map[string]any) map[string]any {
+		r := map[string]any{"type": typ}
+		for k, v := range src {
+			r[k] = v
+		}
+		if params != nil {
+			r["parameters"] = params
+		}
+		return r
+	}
+	return githubtest.Settings{
+		Rules: []map[string]any{
+			rule("deletion", nil),
+			rule("required_status_checks", map[string]any{"strict_required_status_checks_policy": false, "do_not_enforce_on_create": false,
+				"required_status_checks": []any{map[string]any{"context": "gitsm/approval", "integration_id": 15368}}}),
+			rule("pull_request", map[string]any{"required_approving_review_count": 1, "dismiss_stale_reviews_on_push": true,
+				"require_code_owner_review": true, "require_last_push_approval": true, "required_review_thread_resolution": false}),
+			rule("merge_queue", map[string]any{"check_response_timeout_minutes": 60, "grouping_strategy": "ALLGREEN", "max_entries_to_build": 5,
+				"max_entries_to_merge": 5, "merge_method": "MERGE", "min_entries_to_merge": 1, "min_entries_to_merge_wait_minutes": 5}),
+		},
+		Rulesets: map[int64]map[string]any{42: {
+			"id": 42, "name": "main", "target": "branch", "source_type": "Repository", "source": "shop/records", "enforcement": enforcement,
+			"bypass_actors":           []any{map[string]any{"actor_id": 5, "actor_type": "RepositoryRole", "bypass_mode": "always"}},
+			"current_user_can_bypass": "always", "node_id": "RRS_1",
+			"conditions": map[string]any{"ref_name": map[string]any{"include": []any{"~DEFAULT_BRANCH"}, "exclude": []any{}}},
+			"rules":      []any{}, "created_at": "2026-03-01T10:00:00Z", "updated_at": "2026-03-01T10:00:00Z",
+		}},
+		WorkflowPermissions: "read",
+		Files:               map[string]string{".github/CODEOWNERS": goodCodeowners},
 	}
 }
 

@@ -70,9 +70,11 @@ type PR struct {
 	AuthorType       string
 	State            string
 	Merged           bool
-	MergeCommitSHA   string
-	Reviews          []Review
-	Files            []File
+	// MergedAt is rendered as merged_at when set.
+	MergedAt       time.Time
+	MergeCommitSHA string
+	Reviews        []Review
+	Files          []File
 	// Commits are the pull request's commits (GET /pulls/{n}/commits).
 	Commits []Commit
 	// HeadRepo is the head's "owner/repo" (default the base repository).
@@ -382,6 +384,9 @@ func (s *Server) prJSON(pr *PR) map[string]any {
 	}
 	if pr.MergeCommitSHA != "" {
 		body["merge_commit_sha"] = pr.MergeCommitSHA
+	}
+	if !pr.MergedAt.IsZero() {
+		body["merged_at"] = pr.MergedAt.UTC().Format(time.RFC3339)
 	}
 	return body
 }
