@@ -1,11 +1,13 @@
 package cli
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/gitsm/gitsm/internal/command"
+	"github.com/gitsm/gitsm/internal/config"
 	"github.com/gitsm/gitsm/internal/index"
 	"github.com/gitsm/gitsm/internal/lifecycle"
 	"github.com/gitsm/gitsm/internal/record"
@@ -72,6 +74,9 @@ func loadIndex(f *command.Factory, cmd *cobra.Command, kinds []record.Kind) *ind
 // recordIDs are the IDs of the records (of the kinds given, or all) that start with prefix,
 // each with its title as the description.
 func recordIDs(f *command.Factory, cmd *cobra.Command, prefix string, kinds []record.Kind) []cobra.Completion {
+	if k, ok := kindOfPrefix(f, prefix); ok && (len(kinds) == 0 || slices.Contains(kinds, k)) {
+		kinds = []record.Kind{k} // INC-… : only the incidents need indexing
+	}
 	ix := loadIndex(f, cmd, kinds)
 	if ix == nil {
 		return nil
@@ -83,6 +88,29 @@ func recordIDs(f *command.Factory, cmd *cobra.Command, prefix string, kinds []re
 		}
 	}
 	return out
+}
+
+// kindOfPrefix is the numbered kind whose configured ID prefix starts what is typed, once the
+// dash after the prefix is there.
+func kindOfPrefix(f *command.Factory, typed string) (record.Kind, bool) {
+	letters, _, dash := strings.Cut(typed, "-")
+	if !dash {
+		return "", false
+	}
+	root, err := f.Root()
+	if err != nil {
+		return "", false
+	}
+	cfg, err := config.Load(root)
+	if err != nil {
+		return "", false
+	}
+	for _, info := range record.Kinds {
+		if info.Numbered && strings.EqualFold(cfg.Prefixes[info.Key], letters) {
+			return info.Kind, true
+		}
+	}
+	return "", false
 }
 
 // transitionArgs completes `gitsm transition ID STATE`: IDs of records with a state machine,
