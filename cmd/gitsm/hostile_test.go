@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"syscall"
@@ -211,5 +212,40 @@ func TestValidatePathsAndSymlinks(t *testing.T) {
 	}
 	if !strings.Contains(string(out), "1 record checked") {
 		t.Errorf("want the record checked once:\n%s", out)
+	}
+}
+
+// TestFindingPathsRelativeToDir checks the text report's paths: relative to the -C folder (or
+// the working directory), as git status gives them; json keeps them relative to the root.
+func TestFindingPathsRelativeToDir(t *testing.T) {
+	dir := gitsmRepo(t)
+	rel := run(t, dir, "gitsm", "new", "incident", "--title", "t", "--set", "impact=2", "--set", "urgency=2")
+	p := filepath.Join(dir, rel)
+	src, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(p, append(src, "bogus: 1\n"...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	fromIncidents := strings.TrimPrefix(rel, "incidents/") + ":"
+	tests := []struct {
+		name string
+		dir  string
+		args []string
+		want string
+	}{
+		{"-C the root", t.TempDir(), []string{"-C", dir, "validate"}, rel + ":"},
+		{"-C a subfolder", t.TempDir(), []string{"-C", filepath.Join(dir, "incidents"), "validate"}, fromIncidents},
+		{"in a subfolder", filepath.Join(dir, "incidents"), []string{"validate"}, fromIncidents},
+		{"json from a subfolder", filepath.Join(dir, "incidents"), []string{"validate", "--format", "json"}, `"path": "` + rel + `"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			out, _ := gitsmCmd(tt.dir, "gitsm", tt.args...).Output()
+			if !regexp.MustCompile(`(?m)^\s*` + regexp.QuoteMeta(tt.want)).Match(out) {
+				t.Errorf("gitsm %s: want %q in the report:\n%s", strings.Join(tt.args, " "), tt.want, out)
+			}
+		})
 	}
 }

@@ -65,3 +65,36 @@ func TestLockExcludes(t *testing.T) {
 		t.Errorf("got %d lock files in .git/gitsm/locks, want 1", len(entries))
 	}
 }
+
+// TestSaveRefusesAChangedFile edits a record that someone else changes between Open and Save:
+// nothing is written, and the error says so.
+func TestSaveRefusesAChangedFile(t *testing.T) {
+	root := t.TempDir()
+	p := filepath.Join(root, "incidents", "INC-000001.yaml")
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	const valid = "apiVersion: gitsm/v1\nkind: Incident\nid: INC-000001\ntitle: t\nstate: new\nimpact: 2\nurgency: 2\n" +
+		"opened_at: 2026-03-02T10:14:00Z\ntimeline:\n  - at: 2026-03-02T10:14:00Z\n    state: new\n    by: someone\n"
+	if err := os.WriteFile(p, []byte(valid), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ed, err := Open(root, "INC-000001")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ed.Close()
+	if err := ed.Apply(Assignment{Path: []string{"x-a"}, Raw: "1"}); err != nil {
+		t.Fatal(err)
+	}
+	edited := valid + "x-by-hand: yes\n"
+	if err := os.WriteFile(p, []byte(edited), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ed.Save(); !errors.Is(err, ErrChanged) {
+		t.Errorf("Save after a change by hand: got %v, want ErrChanged", err)
+	}
+	if got, _ := os.ReadFile(p); string(got) != edited {
+		t.Errorf("the file was written over:\n%s", got)
+	}
+}

@@ -1,11 +1,15 @@
 package cli
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
 
+	"github.com/gitsm/gitsm/internal/authoring"
+	"github.com/gitsm/gitsm/internal/cmd/set"
 	"github.com/gitsm/gitsm/internal/command"
+	"github.com/gitsm/gitsm/internal/config"
 	"github.com/gitsm/gitsm/internal/index"
 	"github.com/gitsm/gitsm/internal/lifecycle"
 	"github.com/gitsm/gitsm/internal/record"
@@ -37,7 +41,7 @@ func completions(f *command.Factory, root *cobra.Command) {
 		"list":       kinds,
 		"new":        kinds,
 		"show":       ids(),
-		"set":        ids(),
+		"set":        setArgs(f),
 		"impact":     ids(record.CI),
 		"transition": transitionArgs(f),
 	} {
@@ -72,6 +76,9 @@ func loadIndex(f *command.Factory, cmd *cobra.Command, kinds []record.Kind) *ind
 // recordIDs are the IDs of the records (of the kinds given, or all) that start with prefix,
 // each with its title as the description.
 func recordIDs(f *command.Factory, cmd *cobra.Command, prefix string, kinds []record.Kind) []cobra.Completion {
+	if k, ok := kindOfPrefix(f, prefix); ok && (len(kinds) == 0 || slices.Contains(kinds, k)) {
+		kinds = []record.Kind{k} // INC-… : only the incidents need indexing
+	}
 	ix := loadIndex(f, cmd, kinds)
 	if ix == nil {
 		return nil
@@ -83,6 +90,83 @@ func recordIDs(f *command.Factory, cmd *cobra.Command, prefix string, kinds []re
 		}
 	}
 	return out
+}
+
+// kindOfPrefix is the numbered kind whose configured ID prefix starts what is typed, once the
+// dash after the prefix is there.
+func kindOfPrefix(f *command.Factory, typed string) (record.Kind, bool) {
+	letters, _, dash := strings.Cut(typed, "-")
+	if !dash {
+		return "", false
+	}
+	root, err := f.Root()
+	if err != nil {
+		return "", false
+	}
+	cfg, err := config.Load(root)
+	if err != nil {
+		return "", false
+	}
+	for _, info := range record.Kinds {
+		if info.Numbered && strings.EqualFold(cfg.Prefixes[info.Key], letters) {
+			return info.Kind, true
+		}
+	}
+	return "", false
+}
+
+// setArgs completes `gitsm set ID field=value...`: record IDs, then the fields the record's kind
+// has that set may edit (as `field=`), and after `field=` the field's choices when it has some.
+func setArgs(f *command.Factory) cobra.CompletionFunc {
+	return func(cmd *cobra.Command, args []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
+		if len(args) == 0 {
+			return recordIDs(f, cmd, toComplete, nil), cobra.ShellCompDirectiveNoFileComp
+		}
+		var kinds []record.Kind
+		if k, ok := kindOfPrefix(f, args[0]); ok {
+			kinds = []record.Kind{k}
+		}
+		ix := loadIndex(f, cmd, kinds)
+		if ix == nil {
+			return nil, cobra.ShellCompDirectiveNoFileComp
+		}
+		r := ix.Record(args[0])
+		if r == nil {
+			return nil, cobra.ShellCompDirectiveNoFileComp
+		}
+		root, err := f.Root()
+		if err != nil {
+			return nil, cobra.ShellCompDirectiveNoFileComp
+		}
+		cfg, err := config.Load(root)
+		if err != nil {
+			return nil, cobra.ShellCompDirectiveNoFileComp
+		}
+		fields, err := authoring.LoadFields(cfg)
+		if err != nil {
+			return nil, cobra.ShellCompDirectiveNoFileComp
+		}
+		if name, _, ok := strings.Cut(toComplete, "="); ok {
+			shape, err := fields.Lookup(r.Kind, strings.Split(name, "."))
+			if err != nil {
+				return nil, cobra.ShellCompDirectiveNoFileComp
+			}
+			var out []cobra.Completion
+			for _, v := range shape.Enum {
+				out = append(out, name+"="+v)
+			}
+			return out, cobra.ShellCompDirectiveNoFileComp
+		}
+		var out []cobra.Completion
+		if shape := fields.Kind(r.Kind); shape != nil {
+			for _, name := range shape.Order {
+				if set.Refused(r.Kind, name) == "" && strings.HasPrefix(name, toComplete) {
+					out = append(out, name+"=")
+				}
+			}
+		}
+		return out, cobra.ShellCompDirectiveNoFileComp | cobra.ShellCompDirectiveNoSpace
+	}
 }
 
 // transitionArgs completes `gitsm transition ID STATE`: IDs of records with a state machine,

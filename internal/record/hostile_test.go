@@ -285,6 +285,10 @@ func TestResolve(t *testing.T) {
 	}
 	outside := t.TempDir()
 	symlink(t, outside, filepath.Join(root, "incidents", "elsewhere"))
+	if err := os.MkdirAll(filepath.Join(root, "incidents", "2026"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	symlink(t, "2026", filepath.Join(root, "incidents", "current"))
 	tests := []struct {
 		name, base, arg string
 		want            string // "" when Resolve must refuse
@@ -297,6 +301,11 @@ func TestResolve(t *testing.T) {
 		{"dot dot out", root, "../../etc/passwd", ""},
 		{"the root's parent", root, "..", ""},
 		{"through a symlink out", root, "incidents/elsewhere/INC-000001.yaml", ""},
+		{"the root", root, ".", "."},
+		{"the root from a subfolder", filepath.Join(root, "incidents"), "..", "."},
+		{"a folder", root, "incidents", "incidents"},
+		{"through a symlinked folder inside", root, "incidents/current/INC-000001.yaml", "incidents/2026/INC-000001.yaml"},
+		{"a symlinked folder inside", root, "incidents/current", "incidents/2026"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -111,9 +111,9 @@ func fileFinding(rel, format string, args ...any) finding.Finding {
 // Resolve turns a path given on the command line (relative to the working directory base, or
 // absolute) into a repository-relative slash path ("." for the root itself), refusing paths
 // outside the repository or through symlinks that lead out of it. A path through a symlinked
-// folder inside the repository comes back as the real folder's path, so that a record named
-// through it is the record the walk finds, not a second file with the same ID; a file that is
-// itself a symlink keeps its name, and reading it gives the `file` finding.
+// folder inside the repository (or naming one) comes back as the real folder's path, so that a
+// record named through it is the record the walk finds, not a second file with the same ID; a
+// file that is itself a symlink keeps its name, and reading it gives the `file` finding.
 func Resolve(root, base, arg string) (string, error) {
 	p := arg
 	if !filepath.IsAbs(p) {
@@ -137,7 +137,7 @@ func Resolve(root, base, arg string) (string, error) {
 	}
 	// The folders are resolved; the last name is too when it is a folder (`validate .`).
 	real := ""
-	if info, err := os.Lstat(p); err == nil && info.IsDir() {
+	if info, err := os.Stat(p); err == nil && info.IsDir() {
 		real, _ = filepath.EvalSymlinks(p)
 	} else if dir, err := filepath.EvalSymlinks(filepath.Dir(p)); err == nil {
 		real = filepath.Join(dir, filepath.Base(p))
