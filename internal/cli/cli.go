@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/gitsm/gitsm/internal/cmd/approval"
+	historycmd "github.com/gitsm/gitsm/internal/cmd/history"
 	"github.com/gitsm/gitsm/internal/cmd/impact"
 	indexcmd "github.com/gitsm/gitsm/internal/cmd/index"
 	"github.com/gitsm/gitsm/internal/cmd/initcmd"
@@ -121,6 +122,7 @@ pull-request reviews.`,
 		show.NewCmdShow(f, nil),
 		impact.NewCmdImpact(f, nil),
 		approval.NewCmdApproval(f),
+		historycmd.NewCmdHistory(f, nil),
 	)
 	return root
 }
