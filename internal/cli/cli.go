@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/gitsm/gitsm/internal/cmd/approval"
+	auditcmd "github.com/gitsm/gitsm/internal/cmd/audit"
 	historycmd "github.com/gitsm/gitsm/internal/cmd/history"
 	"github.com/gitsm/gitsm/internal/cmd/impact"
 	indexcmd "github.com/gitsm/gitsm/internal/cmd/index"
@@ -123,6 +124,7 @@ pull-request reviews.`,
 		impact.NewCmdImpact(f, nil),
 		approval.NewCmdApproval(f),
 		historycmd.NewCmdHistory(f, nil),
+		auditcmd.NewCmdAudit(f, nil),
 	)
 	return root
 }

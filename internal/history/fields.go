@@ -30,11 +30,11 @@ type Event struct {
 // and the timeline entries the new version added. A version that is not a readable YAML
 // mapping gives an error; the caller still knows the commit touched the file.
 func Diff(old, new []byte) ([]FieldChange, []Event, error) {
-	a, err := mapping(old)
+	a, err := ParseRecord(old)
 	if err != nil {
 		return nil, nil, fmt.Errorf("the old version: %w", err)
 	}
-	b, err := mapping(new)
+	b, err := ParseRecord(new)
 	if err != nil {
 		return nil, nil, fmt.Errorf("the new version: %w", err)
 	}
@@ -43,7 +43,9 @@ func Diff(old, new []byte) ([]FieldChange, []Event, error) {
 	return d.fields, d.events, nil
 }
 
-func mapping(src []byte) (map[string]any, error) {
+// ParseRecord reads a record version as a mapping (nil for nil); aliases, duplicate keys and
+// more than one document are refused, as everywhere in gitsm.
+func ParseRecord(src []byte) (map[string]any, error) {
 	if src == nil {
 		return nil, nil
 	}
