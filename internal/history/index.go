@@ -355,16 +355,11 @@ func (ix *Index) BlobAt(h plumbing.Hash, path string) (plumbing.Hash, error) {
 	if err != nil || t.IsZero() {
 		return plumbing.ZeroHash, err
 	}
-	tree, err := ix.trees.tree(t)
-	if err != nil {
+	e, ok, err := ix.trees.lookup(t, name)
+	if err != nil || !ok || !e.isFile() {
 		return plumbing.ZeroHash, err
 	}
-	for _, e := range tree.Entries {
-		if e.Name == name && e.Mode.IsFile() {
-			return e.Hash, nil
-		}
-	}
-	return plumbing.ZeroHash, nil
+	return e.hash, nil
 }
 
 // FileAt returns the blob of a file at a path relative to the git work tree's top (not the
