@@ -68,8 +68,10 @@ type entry struct {
 	hash       plumbing.Hash
 }
 
-func (e *entry) isDir() bool  { return string(e.mode) == "40000" }
-func (e *entry) isFile() bool { return bytes.HasPrefix(e.mode, []byte("100")) || string(e.mode) == "120000" }
+func (e *entry) isDir() bool { return string(e.mode) == "40000" }
+func (e *entry) isFile() bool {
+	return bytes.HasPrefix(e.mode, []byte("100")) || string(e.mode) == "120000"
+}
 
 // next parses the entry at the start of t and returns the rest.
 func next(t []byte, e *entry) ([]byte, error) {
