@@ -24,7 +24,7 @@ type treeReader struct {
 }
 
 func newTreeReader(s storer.EncodedObjectStorer) *treeReader {
-	return &treeReader{s: s, cur: map[plumbing.Hash][]byte{}, limit: 64 << 20}
+	return &treeReader{s: s, cur: map[plumbing.Hash][]byte{}, limit: 32 << 20}
 }
 
 func (r *treeReader) tree(h plumbing.Hash) ([]byte, error) {
