@@ -1,13 +1,14 @@
 package history
 
 import (
-	"bufio"
 	"bytes"
 	"crypto/sha256"
-	"encoding/gob"
+	"encoding/binary"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 
 	"github.com/go-git/go-git/v5/plumbing"
@@ -16,14 +17,7 @@ import (
 )
 
 // cacheMagic starts every cache file; the number is the format version.
-const cacheMagic = "gitsm history index 1\n"
-
-// cacheFile is what the cache holds.
-type cacheFile struct {
-	Prefix  string
-	Tips    map[string]plumbing.Hash
-	Commits []*Commit
-}
+const cacheMagic = "gitsm history index 2\n"
 
 // cachePath is `<git dir>/gitsm/history.cache`, beside the records index (with the same
 // suffix when the records root is a subfolder of the work tree); "" outside git.
@@ -55,16 +49,14 @@ func (ix *Index) load() {
 	if got := sha256.Sum256(body); !bytes.Equal(got[:], sum) {
 		return
 	}
-	var f cacheFile
-	if err := gob.NewDecoder(bytes.NewReader(body)).Decode(&f); err != nil || f.Prefix != ix.prefix {
+	prefix, tips, commits, err := decode(body)
+	if err != nil || prefix != ix.prefix {
 		return
 	}
-	for _, c := range f.Commits {
+	for _, c := range commits {
 		ix.commits[c.Hash] = c
 	}
-	if f.Tips != nil {
-		ix.tips = f.Tips
-	}
+	ix.tips = tips
 }
 
 // save writes the cache atomically: a temporary file in the same folder renamed over the old
@@ -73,15 +65,8 @@ func (ix *Index) save() error {
 	if ix.path == "" {
 		return nil
 	}
-	f := cacheFile{Prefix: ix.prefix, Tips: ix.tips, Commits: make([]*Commit, 0, len(ix.commits))}
-	for _, c := range ix.commits {
-		f.Commits = append(f.Commits, c)
-	}
-	var body bytes.Buffer
-	if err := gob.NewEncoder(&body).Encode(&f); err != nil {
-		return err
-	}
-	sum := sha256.Sum256(body.Bytes())
+	body := encode(ix.prefix, ix.tips, ix.commits)
+	sum := sha256.Sum256(body)
 	dir := filepath.Dir(ix.path)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
@@ -90,13 +75,11 @@ func (ix *Index) save() error {
 	if err != nil {
 		return err
 	}
-	w := bufio.NewWriter(tmp)
-	w.WriteString(cacheMagic)
-	w.Write(sum[:])
-	w.Write(body.Bytes())
-	werr := w.Flush()
-	cerr := tmp.Close()
-	if err := errors.Join(werr, cerr); err != nil {
+	_, err1 := tmp.Write([]byte(cacheMagic))
+	_, err2 := tmp.Write(sum[:])
+	_, err3 := tmp.Write(body)
+	err4 := tmp.Close()
+	if err := errors.Join(err1, err2, err3, err4); err != nil {
 		os.Remove(tmp.Name())
 		return err
 	}
@@ -105,4 +88,209 @@ func (ix *Index) save() error {
 		return err
 	}
 	return nil
+}
+
+// The body is a string table (every path, name and subject once) followed by the tips and the
+// commits, integers as varints and hashes as 20 raw bytes. Decoding makes one allocation for
+// all strings, one for all commits, one for all parents and one for all changes.
+
+type encoder struct {
+	strs  map[string]uint64
+	order []string
+	buf   []byte
+}
+
+func (e *encoder) str(s string) uint64 {
+	if i, ok := e.strs[s]; ok {
+		return i
+	}
+	i := uint64(len(e.order))
+	e.strs[s] = i
+	e.order = append(e.order, s)
+	return i
+}
+
+func encode(prefix string, tips map[string]plumbing.Hash, commits map[plumbing.Hash]*Commit) []byte {
+	e := &encoder{strs: map[string]uint64{}}
+	var body []byte
+	u := func(v uint64) { body = binary.AppendUvarint(body, v) }
+	s := func(v int64) { body = binary.AppendVarint(body, v) }
+	h := func(x plumbing.Hash) { body = append(body, x[:]...) }
+	u(e.str(prefix))
+	refs := make([]string, 0, len(tips))
+	for r := range tips {
+		refs = append(refs, r)
+	}
+	sort.Strings(refs)
+	u(uint64(len(refs)))
+	for _, r := range refs {
+		u(e.str(r))
+		h(tips[r])
+	}
+	nParents, nChanges := 0, 0
+	for _, c := range commits {
+		nParents += len(c.Parents)
+		nChanges += len(c.Changes)
+	}
+	u(uint64(len(commits)))
+	u(uint64(nParents))
+	u(uint64(nChanges))
+	for _, c := range commits {
+		h(c.Hash)
+		u(uint64(len(c.Parents)))
+		for _, p := range c.Parents {
+			h(p)
+		}
+		u(e.str(c.Author.Name))
+		u(e.str(c.Author.Email))
+		s(c.AuthorTime)
+		s(int64(c.AuthorZone))
+		s(c.CommitTime)
+		u(e.str(c.Subject))
+		if c.Signed {
+			u(1)
+		} else {
+			u(0)
+		}
+		u(uint64(len(c.Changes)))
+		for _, ch := range c.Changes {
+			u(e.str(ch.Path))
+			h(ch.Old)
+			h(ch.New)
+		}
+	}
+	var head []byte
+	head = binary.AppendUvarint(head, uint64(len(e.order)))
+	for _, x := range e.order {
+		head = binary.AppendUvarint(head, uint64(len(x)))
+	}
+	for _, x := range e.order {
+		head = append(head, x...)
+	}
+	return append(head, body...)
+}
+
+var errCorrupt = errors.New("history cache: corrupt")
+
+type decoder struct {
+	b   []byte
+	err error
+}
+
+func (d *decoder) u() uint64 {
+	v, n := binary.Uvarint(d.b)
+	if n <= 0 {
+		d.err, d.b = errCorrupt, nil
+		return 0
+	}
+	d.b = d.b[n:]
+	return v
+}
+
+func (d *decoder) s() int64 {
+	v, n := binary.Varint(d.b)
+	if n <= 0 {
+		d.err, d.b = errCorrupt, nil
+		return 0
+	}
+	d.b = d.b[n:]
+	return v
+}
+
+func (d *decoder) h() (x plumbing.Hash) {
+	if len(d.b) < len(x) {
+		d.err, d.b = errCorrupt, nil
+		return x
+	}
+	copy(x[:], d.b)
+	d.b = d.b[len(x):]
+	return x
+}
+
+func decode(b []byte) (string, map[string]plumbing.Hash, []*Commit, error) {
+	d := &decoder{b: b}
+	n := d.u()
+	if n > uint64(len(b)) {
+		return "", nil, nil, errCorrupt
+	}
+	lens := make([]uint64, n)
+	total := uint64(0)
+	for i := range lens {
+		lens[i] = d.u()
+		total += lens[i]
+	}
+	if d.err != nil || total > uint64(len(d.b)) {
+		return "", nil, nil, errCorrupt
+	}
+	all := string(d.b[:total])
+	d.b = d.b[total:]
+	strs := make([]string, n)
+	off := uint64(0)
+	for i, l := range lens {
+		strs[i] = all[off : off+l]
+		off += l
+	}
+	str := func() string {
+		i := d.u()
+		if i >= uint64(len(strs)) {
+			d.err = errCorrupt
+			return ""
+		}
+		return strs[i]
+	}
+	prefix := str()
+	tips := map[string]plumbing.Hash{}
+	for range d.u() {
+		r := str()
+		tips[r] = d.h()
+	}
+	nc, np, nch := d.u(), d.u(), d.u()
+	if d.err != nil || nc > uint64(len(d.b)) || np > uint64(len(d.b)) || nch > uint64(len(d.b)) {
+		return "", nil, nil, errCorrupt
+	}
+	commits := make([]Commit, nc)
+	parents := make([]plumbing.Hash, np)
+	changes := make([]Change, nch)
+	out := make([]*Commit, nc)
+	for i := range commits {
+		c := &commits[i]
+		c.Hash = d.h()
+		k := d.u()
+		if k > uint64(len(parents)) {
+			return "", nil, nil, errCorrupt
+		}
+		if k > 0 {
+			c.Parents, parents = parents[:k:k], parents[k:]
+		}
+		for j := range c.Parents {
+			c.Parents[j] = d.h()
+		}
+		c.Author.Name = str()
+		c.Author.Email = str()
+		c.AuthorTime = d.s()
+		c.AuthorZone = int32(d.s())
+		c.CommitTime = d.s()
+		c.Subject = str()
+		c.Signed = d.u() == 1
+		k = d.u()
+		if k > uint64(len(changes)) {
+			return "", nil, nil, errCorrupt
+		}
+		if k > 0 {
+			c.Changes, changes = changes[:k:k], changes[k:]
+		}
+		for j := range c.Changes {
+			c.Changes[j].Path = str()
+			c.Changes[j].Old = d.h()
+			c.Changes[j].New = d.h()
+		}
+		if d.err != nil {
+			return "", nil, nil, d.err
+		}
+		out[i] = c
+	}
+	if len(d.b) != 0 {
+		return "", nil, nil, fmt.Errorf("%w: %d trailing bytes", errCorrupt, len(d.b))
+	}
+	return prefix, tips, out, nil
 }

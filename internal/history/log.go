@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"sort"
 	"strconv"
+	"strings"
 
 	"github.com/go-git/go-git/v5/plumbing"
 )
@@ -185,28 +186,19 @@ func (ix *Index) Reachable(tip plumbing.Hash) map[plumbing.Hash]bool {
 // last (a deleted record). ok is false when no commit reachable from tip ever held it.
 func (ix *Index) FindPath(tip plumbing.Hash, id string) (string, bool, error) {
 	name := id + ".yaml"
-	reach := ix.Reachable(tip)
-	type cand struct {
-		when int64
-		seq  int
-	}
-	cands := map[string]cand{}
-	for h := range reach {
-		c := ix.commits[h]
-		if c == nil {
-			continue
-		}
-		for i, ch := range c.Changes {
-			if path.Base(ch.Path) != name {
-				continue
-			}
-			if old, ok := cands[ch.Path]; !ok || c.CommitTime > old.when {
-				cands[ch.Path] = cand{c.CommitTime, i}
+	suffix := "/" + name
+	last := map[string]int64{}
+	for _, c := range ix.commits {
+		for _, ch := range c.Changes {
+			if strings.HasSuffix(ch.Path, suffix) || ch.Path == name {
+				if t, ok := last[ch.Path]; !ok || c.CommitTime > t {
+					last[ch.Path] = c.CommitTime
+				}
 			}
 		}
 	}
-	paths := make([]string, 0, len(cands))
-	for p := range cands {
+	paths := make([]string, 0, len(last))
+	for p := range last {
 		paths = append(paths, p)
 	}
 	sort.Strings(paths)
@@ -219,10 +211,22 @@ func (ix *Index) FindPath(tip plumbing.Hash, id string) (string, bool, error) {
 			return p, true, nil
 		}
 	}
-	best := ""
-	for _, p := range paths {
-		if best == "" || cands[p].when > cands[best].when {
-			best = p
+	if len(paths) == 0 {
+		return "", false, nil
+	}
+	// Deleted at tip: the path it was last changed at, among the commits tip reaches (the
+	// index may also hold other branches).
+	reach := ix.Reachable(tip)
+	best, when := "", int64(0)
+	for h := range reach {
+		c := ix.commits[h]
+		if c == nil {
+			continue
+		}
+		for _, ch := range c.Changes {
+			if t, ok := last[ch.Path]; ok && t != 0 && (best == "" || c.CommitTime > when) {
+				best, when = ch.Path, c.CommitTime
+			}
 		}
 	}
 	return best, best != "", nil
