@@ -432,6 +432,14 @@ func (ix *Index) FileAt(h plumbing.Hash, path string) (plumbing.Hash, error) {
 	return f.Hash, nil
 }
 
+// CacheDir is the folder of gitsm's caches in the git directory ("" outside git).
+func (ix *Index) CacheDir() string {
+	if ix.path == "" {
+		return ""
+	}
+	return filepath.Dir(ix.path)
+}
+
 // Prefix is the records root relative to the git work tree's top ("" at the top).
 func (ix *Index) Prefix() string { return ix.prefix }
 

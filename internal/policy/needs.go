@@ -6,3 +6,7 @@ package policy
 func NeedsApproval(base, head map[string]any) (bool, string, error) {
 	return need(base, head)
 }
+
+// ApprovalFields are the only fields NeedsApproval reads: a record reduced to them gets the
+// same answer (the audit caches records reduced so).
+var ApprovalFields = append([]string{"state"}, scopeFields...)

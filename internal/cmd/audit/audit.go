@@ -181,6 +181,8 @@ func Gather(ix *history.Index, tip plumbing.Hash, since, until time.Time, keys [
 		in.Notes = ref.Hash().String()
 	}
 	policyPath := path.Join(ix.Prefix(), ".gitsm/policy.yaml")
+	fs := loadFacts(ix)
+	defer fs.save()
 	for _, c := range ix.FirstParent(tip) {
 		t := time.Unix(c.CommitTime, 0)
 		if !until.IsZero() && t.After(until) {
@@ -194,7 +196,7 @@ func Gather(ix *history.Index, tip plumbing.Hash, since, until time.Time, keys [
 		for _, p := range c.Parents {
 			ac.Parents = append(ac.Parents, p.String())
 		}
-		if ac.Records, err = records(ix, c); err != nil {
+		if ac.Records, err = records(ix, fs, c); err != nil {
 			return in, err
 		}
 		if n := ac.Note; n != nil {
@@ -211,7 +213,7 @@ func Gather(ix *history.Index, tip plumbing.Hash, since, until time.Time, keys [
 	return in, nil
 }
 
-func records(ix *history.Index, c *history.Commit) ([]audit.Record, error) {
+func records(ix *history.Index, fs *factCache, c *history.Commit) ([]audit.Record, error) {
 	renames := history.Renames(c.Changes)
 	sources := map[string]bool{}
 	for _, src := range renames {
@@ -239,21 +241,12 @@ func records(ix *history.Index, c *history.Commit) ([]audit.Record, error) {
 		// time for nothing.
 		if k, ok := record.FolderKind(ch.Path); ok && k == record.Change {
 			var errs []string
-			for _, side := range []struct {
-				h   plumbing.Hash
-				dst *map[string]any
-			}{{old, &r.Old}, {ch.New, &r.New}} {
-				src, err := ix.Blob(side.h)
-				if err != nil {
-					errs = append(errs, err.Error())
-					continue
-				}
-				m, err := history.ParseRecord(src)
-				if err != nil {
-					errs = append(errs, err.Error())
-					continue
-				}
-				*side.dst = m
+			var err error
+			if r.Old, err = fs.get(ix, old); err != nil {
+				errs = append(errs, "the old version: "+err.Error())
+			}
+			if r.New, err = fs.get(ix, ch.New); err != nil {
+				errs = append(errs, "the new version: "+err.Error())
 			}
 			r.ParseErr = strings.Join(errs, "; ")
 		}

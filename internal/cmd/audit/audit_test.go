@@ -226,6 +226,11 @@ func TestAudit(t *testing.T) {
 	if d := cmp.Diff(want, violations(rep)); d != "" {
 		t.Errorf("violations (-want +got):\n%s", d)
 	}
+	// A second run reads the change records from the facts cache: the same verdicts.
+	again, _, _ := run(t, r.dir, Options{})
+	if d := cmp.Diff(rep.Violations, again.Violations); d != "" {
+		t.Errorf("warm run differs from the cold one (-cold +warm):\n%s", d)
+	}
 	if rep.Summary.ByKind[audit.EvidenceMismatch] != 3 || rep.Summary.Violations != 6 {
 		t.Errorf("summary: got %+v", rep.Summary)
 	}

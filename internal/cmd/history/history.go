@@ -163,12 +163,23 @@ func Build(ix *githistory.Index, tip plumbing.Hash, id string) (*Result, error) 
 	if err != nil {
 		return nil, err
 	}
-	introduced := ix.Introduced(tip)
+	// Which merge brought each commit in is needed only for a commit that names no pull
+	// request itself; it walks the whole branch, so it is computed once, when first needed.
+	var introduced map[plumbing.Hash]plumbing.Hash
+	prOf := func(c *githistory.Commit) int {
+		if n := githistory.PR(c, notes, nil, ix.Commit); n != 0 {
+			return n
+		}
+		if introduced == nil {
+			introduced = ix.Introduced(tip)
+		}
+		return githistory.PR(c, notes, introduced, ix.Commit)
+	}
 	res := &Result{ID: id, Path: p, Commits: []Commit{}}
 	for _, e := range entries {
 		c := Commit{
 			Commit: e.Commit.Hash.String(), Author: e.Commit.Author, Date: e.Commit.When(),
-			PR:     githistory.PR(e.Commit, notes, introduced, ix.Commit),
+			PR:     prOf(e.Commit),
 			Change: e.Change, Path: e.Path, Subject: e.Commit.Subject,
 			Fields: []githistory.FieldChange{}, Events: []githistory.Event{},
 		}
