@@ -11,6 +11,7 @@
 #
 #   docs/bench/history-vs-git.sh                      # 20,000 commits, 50,000 records
 #   COMMITS=2000 RECORDS=5000 RUNS=3 docs/bench/history-vs-git.sh
+#   REPO=/tmp/kept/records docs/bench/history-vs-git.sh   # reuse a repository kept with KEEP=1
 #
 # Needs go, git and GNU time (/usr/bin/time); uses hyperfine for the warm runs when installed.
 # Not part of `make test`.
@@ -21,6 +22,7 @@ RECORDS=${RECORDS:-50000}
 RUNS=${RUNS:-5}
 SEED=${SEED:-1}
 
+export GIT_AUTHOR_NAME=bench GIT_AUTHOR_EMAIL=bench@example.com GIT_COMMITTER_NAME=bench GIT_COMMITTER_EMAIL=bench@example.com
 root=$(cd "$(dirname "$0")/../.." && pwd)
 work=$(mktemp -d "${TMPDIR:-/tmp}/gitsm-history-bench.XXXXXX")
 if [ -z "${KEEP:-}" ]; then trap 'rm -rf "$work"' EXIT; else echo "keeping $work" >&2; fi
@@ -44,12 +46,18 @@ log "building gitsm and historygen"
 (cd "$root" && go build -o "$work/gitsm" ./cmd/gitsm)
 (cd "$root" && go build -o "$work/historygen" ./internal/benchgen/cmd/historygen)
 
-repo=$work/records
-log "generating $COMMITS commits, $RECORDS records with git fast-import"
-git init -q -b main "$repo"
-"$work/historygen" -commits "$COMMITS" -records "$RECORDS" -seed "$SEED" | git -C "$repo" fast-import --quiet
-git -C "$repo" repack -adq
-git -C "$repo" symbolic-ref HEAD refs/heads/main
+repo=${REPO:-$work/records}
+if [ -z "${REPO:-}" ]; then
+	log "generating $COMMITS commits, $RECORDS records with git fast-import"
+	git init -q -b main "$repo"
+	"$work/historygen" -commits "$COMMITS" -records "$RECORDS" -seed "$SEED" | git -C "$repo" fast-import --quiet
+	git -C "$repo" repack -adq
+	git -C "$repo" symbolic-ref HEAD refs/heads/main
+	git -C "$repo" tag bench-start
+else
+	# A kept repository: back to the generated tip, without the commits an earlier run added.
+	git -C "$repo" update-ref refs/heads/main "$(git -C "$repo" rev-parse bench-start 2>/dev/null || git -C "$repo" rev-parse main)"
+fi
 echo "commits: $(git -C "$repo" rev-list --count --all), first-parent: $(git -C "$repo" rev-list --count --first-parent main), records: $(git -C "$repo" ls-tree -r main | wc -l), pack: $(du -sh "$repo/.git/objects/pack" | cut -f1)" >&2
 id=$(git -C "$repo" ls-tree -r --name-only main incidents | sed -n '1000p' | xargs basename | sed 's/\.yaml$//')
 tip=$(git -C "$repo" log -1 --format=%ct main)
@@ -62,7 +70,7 @@ for _ in 1 2 3; do timed "git log" git -C "$repo" log --name-status --no-renames
 median "git log" 3 git -C "$repo" log --name-status --no-renames --first-parent main
 
 log "2. cold history index build: gitsm history $id with no cache (3 runs)"
-for _ in 1 2 3; do rm -f "$repo/.git/gitsm/history.cache"; timed "cold history" $g history "$id"; done
+for _ in 1 2 3; do rm -f "$repo/.git/gitsm/"*.cache; timed "cold history" $g history "$id"; done
 ls -l "$repo/.git/gitsm/" >&2
 
 log "3. one new commit, then gitsm history $id (3 runs)"
