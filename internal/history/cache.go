@@ -30,6 +30,18 @@ func cachePath(root, prefix string) string {
 	return filepath.Join(filepath.Dir(p), strings.Replace(base, "records", "history", 1)+".cache")
 }
 
+// journalMagic starts the journal: the commits read since the cache file was written, appended
+// one entry per run, so that a run after one new commit writes a few hundred bytes instead of
+// the whole cache. It names the cache it extends by checksum; entries are checksummed, and
+// reading stops at the first bad one (a torn append): what it held is read from git again.
+const journalMagic = "gitsm history journal 1\n"
+
+// journalShare bounds the journal to 1/journalShare of the cache's size (or 64 KiB for a small
+// cache): beyond that the next save writes the cache whole again.
+const journalShare = 8
+
+func journalPath(p string) string { return strings.TrimSuffix(p, ".cache") + ".journal" }
+
 // load reads the cache; anything unexpected (no file, another format, a checksum that does not
 // match its content, another records root) leaves the index empty, to be rebuilt: a cache is
 // only ever a shortcut.
@@ -57,14 +69,103 @@ func (ix *Index) load() {
 		ix.commits[c.Hash] = c
 	}
 	ix.tips = tips
+	ix.base = sum
+	ix.loadJournal()
 }
 
-// save writes the cache atomically: a temporary file in the same folder renamed over the old
-// one, so a concurrent reader sees the old or the new file, never half of one.
+func (ix *Index) loadJournal() {
+	b, err := os.ReadFile(journalPath(ix.path))
+	head := len(journalMagic) + sha256.Size
+	if err != nil || len(b) < head || string(b[:len(journalMagic)]) != journalMagic || !bytes.Equal(b[len(journalMagic):head], ix.base) {
+		return
+	}
+	ix.journal = len(b)
+	for rest := b[head:]; len(rest) > 0; {
+		n, k := binary.Uvarint(rest)
+		if k <= 0 || n > uint64(len(rest)-k) || n < sha256.Size {
+			return
+		}
+		entry := rest[k : k+int(n)]
+		rest = rest[k+int(n):]
+		sum, body := entry[:sha256.Size], entry[sha256.Size:]
+		if got := sha256.Sum256(body); !bytes.Equal(got[:], sum) {
+			return
+		}
+		prefix, tips, commits, err := decode(body)
+		if err != nil || prefix != ix.prefix {
+			return
+		}
+		for _, c := range commits {
+			ix.commits[c.Hash] = c
+		}
+		ix.tips = tips
+	}
+}
+
+// save writes what changed: an entry appended to the journal when the loaded cache is still
+// the base and the journal is small, else the whole cache (and no journal).
 func (ix *Index) save() error {
 	if ix.path == "" {
 		return nil
 	}
+	if ix.base != nil && !ix.rebuilt && int64(ix.journal) < max(ix.cacheSize()/journalShare, 64<<10) {
+		if err := ix.appendJournal(); err == nil {
+			return nil
+		}
+	}
+	return ix.saveWhole()
+}
+
+func (ix *Index) cacheSize() int64 {
+	if fi, err := os.Stat(ix.path); err == nil {
+		return fi.Size()
+	}
+	return 0
+}
+
+func (ix *Index) appendJournal() error {
+	added := make(map[plumbing.Hash]*Commit, len(ix.added))
+	for _, c := range ix.added {
+		added[c.Hash] = c
+	}
+	body := encode(ix.prefix, ix.tips, added)
+	sum := sha256.Sum256(body)
+	var entry []byte
+	entry = binary.AppendUvarint(entry, uint64(len(sum)+len(body)))
+	entry = append(entry, sum[:]...)
+	entry = append(entry, body...)
+	jp := journalPath(ix.path)
+	f, err := os.OpenFile(jp, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
+	if err != nil {
+		return err
+	}
+	fi, err := f.Stat()
+	if err == nil && fi.Size() == 0 {
+		head := append([]byte(journalMagic), ix.base...)
+		if _, err = f.Write(head); err == nil {
+			ix.journal = len(head)
+		}
+	} else if err == nil && fi.Size() != int64(ix.journal) {
+		// Someone else appended or replaced it since it was read: start over whole.
+		err = errors.New("journal changed")
+	}
+	if err == nil {
+		_, err = f.Write(entry)
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		ix.journal += len(entry)
+		ix.added = nil
+	}
+	return err
+}
+
+// saveWhole writes the cache atomically: a temporary file in the same folder renamed over the
+// old one, so a concurrent reader sees the old or the new file, never half of one; the journal,
+// which named the old file, is removed.
+func (ix *Index) saveWhole() error {
 	body := encode(ix.prefix, ix.tips, ix.commits)
 	sum := sha256.Sum256(body)
 	dir := filepath.Dir(ix.path)
@@ -87,6 +188,8 @@ func (ix *Index) save() error {
 		os.Remove(tmp.Name())
 		return err
 	}
+	os.Remove(journalPath(ix.path))
+	ix.base, ix.journal, ix.added, ix.rebuilt = sum[:], 0, nil, false
 	return nil
 }
 

@@ -76,6 +76,13 @@ type Index struct {
 	tips  map[string]plumbing.Hash
 	trees *treeReader
 	dirty bool
+	// added are the commits read since the cache was loaded; rebuilt says the cache must be
+	// written whole (a rewrite discarded what was loaded); base is the checksum of the cache
+	// file loaded, which a journal must name; journal is the size of the journal loaded.
+	added   []*Commit
+	rebuilt bool
+	base    []byte
+	journal int
 }
 
 // Options tune Open.
@@ -194,6 +201,7 @@ func (ix *Index) Sync(ctx context.Context, ref string, tip plumbing.Hash, progre
 	if st.Rebuilt {
 		ix.commits = map[plumbing.Hash]*Commit{}
 		ix.tips = map[string]plumbing.Hash{}
+		ix.added, ix.rebuilt = nil, true
 		n, err := ix.read(ctx, tip, progress)
 		st.Read = n
 		if err != nil {
@@ -311,6 +319,7 @@ func (ix *Index) indexAll(ctx context.Context, todo []*object.Commit, progress i
 			return err
 		}
 		ix.commits[c.Hash] = ic
+		ix.added = append(ix.added, ic)
 		ix.dirty = true
 		done.Add(1)
 	}

@@ -55,12 +55,42 @@ func TestCacheIncremental(t *testing.T) {
 	}
 	r.write("incidents/2026/INC-000001.yaml", incident("INC-000001", "closed"))
 	r.commit("close")
+	before, err := os.ReadFile(cachePath(r.dir, ""))
+	if err != nil {
+		t.Fatal(err)
+	}
 	ix, tip, st := syncHEAD(t, r.dir, Options{})
 	if st.Read != 1 || st.Rebuilt {
 		t.Fatalf("one new commit: got %+v, want exactly 1 commit read", st)
 	}
 	if got := len(commitsOf(t, ix, tip, "incidents/2026/INC-000001.yaml")); got != 6 {
 		t.Errorf("got %d commits in the history, want 6", got)
+	}
+	// The new commit went to the journal; the cache file was not rewritten.
+	after, _ := os.ReadFile(cachePath(r.dir, ""))
+	if string(before) != string(after) {
+		t.Error("the cache file was rewritten for one new commit; want it appended to the journal")
+	}
+	ix, tip, st = syncHEAD(t, r.dir, Options{})
+	if st.Read != 0 || len(commitsOf(t, ix, tip, "incidents/2026/INC-000001.yaml")) != 6 {
+		t.Errorf("cache + journal: got %+v, want nothing read and 6 commits", st)
+	}
+
+	// A torn append: the last entry is cut short. Its commit is read from git again.
+	r.write("incidents/2026/INC-000001.yaml", incident("INC-000001", "closed", "x-note: reopened and closed"))
+	r.commit("again")
+	syncHEAD(t, r.dir, Options{})
+	jp := journalPath(cachePath(r.dir, ""))
+	j, err := os.ReadFile(jp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(jp, j[:len(j)-5], 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ix, tip, st = syncHEAD(t, r.dir, Options{})
+	if st.Read != 1 || len(commitsOf(t, ix, tip, "incidents/2026/INC-000001.yaml")) != 7 {
+		t.Errorf("torn journal: got %+v, want the lost commit read again and 7 commits", st)
 	}
 }
 
