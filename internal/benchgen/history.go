@@ -57,7 +57,7 @@ func HistoryStream(w io.Writer, o HistoryOptions) error {
 		for range initial {
 			g.open()
 		}
-	}, 0)
+	})
 	owed := 0.0
 	for i, kind := range plan {
 		owed += perCommit
@@ -80,9 +80,9 @@ func HistoryStream(w io.Writer, o HistoryOptions) error {
 			g.mergePR(edit)
 		case 's':
 			g.pr++
-			g.commitMain(fmt.Sprintf("Records update (#%d)", g.pr), edit, 0)
+			g.commitMain(fmt.Sprintf("Records update (#%d)", g.pr), edit)
 		default:
-			g.commitMain("Records update", edit, 0)
+			g.commitMain("Records update", edit)
 		}
 	}
 	return b.Flush()
@@ -200,7 +200,7 @@ func (g *histGen) emit(ref, subject string, parent, other int) int {
 	return g.mark
 }
 
-func (g *histGen) commitMain(subject string, edit func(), _ int) {
+func (g *histGen) commitMain(subject string, edit func()) {
 	g.main = g.commit("refs/heads/main", subject, g.main, 0, edit)
 }
 

@@ -200,7 +200,6 @@ func (ix *Index) saveWhole() error {
 type encoder struct {
 	strs  map[string]uint64
 	order []string
-	buf   []byte
 }
 
 func (e *encoder) str(s string) uint64 {

@@ -132,7 +132,7 @@ func incident(id, state string) string {
 	return fmt.Sprintf("apiVersion: gitsm/v1\nkind: Incident\nid: %s\ntitle: Checkout 502\nstate: %s\nimpact: 2\nurgency: 2\nopened_at: 2026-01-01T09:00:00Z\ntimeline:\n  - {at: '2026-01-01T09:00:00Z', state: new, by: grace}\n", id, state)
 }
 
-func run(t *testing.T, dir string, opts Options) (*audit.Report, error, string) {
+func run(t *testing.T, dir string, opts Options) (*audit.Report, string, error) {
 	t.Helper()
 	ios, _, out, errOut := iostreams.Test()
 	f := &command.Factory{IO: ios, WorkDir: dir, Quiet: true, Format: "json",
@@ -145,7 +145,7 @@ func run(t *testing.T, dir string, opts Options) (*audit.Report, error, string) 
 			t.Fatalf("output is not JSON: %v\n%s", jerr, out)
 		}
 	}
-	return &rep, err, errOut.String()
+	return &rep, errOut.String(), err
 }
 
 type found struct{ Kind, Subject, Record string }
@@ -211,7 +211,7 @@ func TestAudit(t *testing.T) {
 	r.commit("hotfix straight on main")
 	r.pr(8, func() { r.git("rm", "-q", "incidents/2026/INC-000002.yaml") })
 
-	rep, err, stderr := run(t, r.dir, Options{})
+	rep, stderr, err := run(t, r.dir, Options{})
 	if !errors.Is(err, command.ErrCheckFailed) {
 		t.Fatalf("got error %v (stderr %q), want a failed check", err, stderr)
 	}
@@ -246,7 +246,7 @@ func TestAudit(t *testing.T) {
 	}
 
 	// A window that holds only the good merges passes.
-	rep, err, _ = run(t, r.dir, Options{Since: "2026-01-01T10:30:00Z", Until: "2026-01-01T14:00:00Z"})
+	rep, _, err = run(t, r.dir, Options{Since: "2026-01-01T10:30:00Z", Until: "2026-01-01T14:00:00Z"})
 	if err != nil || rep.Summary.Violations != 0 || rep.Summary.PRs != 2 {
 		t.Errorf("window with PRs #2 and #3: got err %v, summary %+v, want no violations and 2 PRs", err, rep.Summary)
 	}
@@ -261,8 +261,8 @@ func TestAuditRewrite(t *testing.T) {
 	r.note(verified, evidence.Note{PR: 2})
 	notesBefore := r.git("rev-parse", evidence.Ref)
 
-	if rep, err, _ := run(t, r.dir, Options{VerifyFrom: verified, NotesFrom: notesBefore}); err != nil && rep.Summary.ByKind[audit.Rewrite] != 0 {
-		t.Fatalf("before the force push: got %+v", rep.Summary)
+	if rep, _, _ := run(t, r.dir, Options{VerifyFrom: verified, NotesFrom: notesBefore}); rep.Summary.ByKind[audit.Rewrite] != 0 {
+		t.Fatalf("before the force push: got %+v, want no rewrite", rep.Violations)
 	}
 
 	// Force-push: the verified commit is replaced; the notes ref is rewritten from scratch.
@@ -272,7 +272,7 @@ func TestAuditRewrite(t *testing.T) {
 	tree := r.git("mktree")
 	r.git("update-ref", evidence.Ref, r.git("commit-tree", "-m", "notes", tree))
 
-	rep, err, _ := run(t, r.dir, Options{VerifyFrom: verified, NotesFrom: notesBefore})
+	rep, _, err := run(t, r.dir, Options{VerifyFrom: verified, NotesFrom: notesBefore})
 	if !errors.Is(err, command.ErrCheckFailed) {
 		t.Fatalf("got %v, want a failed check", err)
 	}
@@ -292,12 +292,12 @@ func TestAuditUnsigned(t *testing.T) {
 	r.write(".gitsm/keys/grace.asc", "not a key\n")
 	r.write("incidents/2026/INC-000001.yaml", incident("INC-000001", "new"))
 	r.commit("open (#1)")
-	rep, err, _ := run(t, r.dir, Options{})
+	rep, _, err := run(t, r.dir, Options{})
 	if !errors.Is(err, command.ErrCheckFailed) || rep.Summary.ByKind[audit.Unsigned] != 1 {
 		t.Errorf("got err %v, %+v; want one unsigned violation", err, rep.Summary)
 	}
 	r.write(".gitsm/config.yaml", "signing:\n  required: true\n")
-	if _, err, _ := run(t, r.dir, Options{}); err == nil || errors.Is(err, command.ErrCheckFailed) {
+	if _, _, err := run(t, r.dir, Options{}); err == nil || errors.Is(err, command.ErrCheckFailed) {
 		t.Errorf("signing required without keys: got %v, want an error (exit 2)", err)
 	}
 }

@@ -72,7 +72,7 @@ func TestAuditSignatures(t *testing.T) {
 	write("incidents/2026/INC-000001.yaml", incident("INC-000001", "new"))
 	commit("open (#1)", grace, 9)
 
-	rep, err, _ := run(t, dir, Options{})
+	rep, _, err := run(t, dir, Options{})
 	if err != nil || rep.Summary.Violations != 0 {
 		t.Fatalf("signed by a listed key: got %v, %+v, want no violation", err, rep.Violations)
 	}
