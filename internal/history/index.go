@@ -142,22 +142,26 @@ func (ix *Index) Git() *git.Repository { return ix.git }
 // Commit returns an indexed commit, or nil.
 func (ix *Index) Commit(h plumbing.Hash) *Commit { return ix.commits[h] }
 
-// Resolve turns a revision into a commit hash and the ref name the index tracks it under
-// ("refs/heads/main" for "main" or for HEAD on main; the revision itself otherwise).
+// Resolve turns a revision into a commit hash and the ref the index tracks it under
+// ("refs/heads/main" for "main", or for HEAD on main). A revision that is not a branch or a
+// remote-tracking branch (a SHA, a tag, HEAD~2, a detached HEAD) gives "": there is no tip to
+// follow from run to run, so nothing to check for rewrites.
 func (ix *Index) Resolve(rev string) (plumbing.Hash, string, error) {
-	name := rev
+	name := ""
 	if rev == "" || rev == "HEAD" {
-		name = "HEAD"
 		if ref, err := ix.git.Reference(plumbing.HEAD, false); err == nil && ref.Type() == plumbing.SymbolicReference {
 			name = ref.Target().String()
 		}
 	} else {
-		for _, full := range []string{rev, "refs/heads/" + rev, "refs/remotes/" + rev, "refs/tags/" + rev} {
-			if _, err := ix.git.Reference(plumbing.ReferenceName(full), true); err == nil {
+		for _, full := range []string{rev, "refs/heads/" + rev, "refs/remotes/" + rev} {
+			if _, err := ix.git.Reference(plumbing.ReferenceName(full), true); err == nil && strings.HasPrefix(full, "refs/") {
 				name = full
 				break
 			}
 		}
+	}
+	if strings.HasPrefix(name, "refs/tags/") || (name != "" && !strings.HasPrefix(name, "refs/")) {
+		name = ""
 	}
 	h, err := ix.git.ResolveRevision(plumbing.Revision(orHEAD(rev)))
 	if err != nil {
@@ -180,9 +184,20 @@ func orHEAD(rev string) string {
 // Sync brings the index up to tip, tracked under ref: it reads every commit reachable from tip
 // that the index lacks, and saves the cache when it read any. When the tip last synced under
 // ref is not an ancestor of tip, the history was rewritten (a force push, a rebase): the cache
-// is discarded and rebuilt from tip, never trusted.
+// is discarded and rebuilt from tip, never trusted. ref "" tracks nothing (a detached HEAD).
 func (ix *Index) Sync(ctx context.Context, ref string, tip plumbing.Hash, progress io.Writer) (Stats, error) {
 	var st Stats
+	if ref == "" {
+		n, err := ix.read(ctx, tip, progress)
+		st.Read = n
+		if err == nil && ix.dirty {
+			if err := ix.save(); err != nil && progress != nil {
+				fmt.Fprintf(progress, "gitsm: could not write the history cache (%v); it is rebuilt next time\n", err)
+			}
+			ix.dirty = false
+		}
+		return st, err
+	}
 	if old, ok := ix.tips[ref]; ok && old != tip {
 		if _, err := ix.git.CommitObject(old); err != nil {
 			st.Rebuilt, st.Why = true, fmt.Sprintf("the cached tip %s of %s is gone from the repository", short(old), ref)

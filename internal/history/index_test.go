@@ -140,3 +140,20 @@ func TestCacheDamagedIsRebuilt(t *testing.T) {
 		t.Errorf("got %+v, want the damaged cache ignored and the commit read again", st)
 	}
 }
+
+// TestDetachedHEADIsNotARewrite: checking out older commits (as CI does) is not a rewritten
+// history; only a named branch's tip is followed from run to run.
+func TestDetachedHEADIsNotARewrite(t *testing.T) {
+	r := newGitRepo(t)
+	r.write("incidents/2026/INC-000001.yaml", incident("INC-000001", "new"))
+	first := r.commit("open")
+	r.write("incidents/2026/INC-000001.yaml", incident("INC-000001", "in_progress"))
+	second := r.commit("work")
+	r.git("checkout", "-q", "--detach", second)
+	syncHEAD(t, r.dir, Options{})
+	r.git("checkout", "-q", "--detach", first)
+	_, _, st := syncHEAD(t, r.dir, Options{})
+	if st.Rebuilt || st.Read != 0 {
+		t.Errorf("got %+v, want the cache used as is", st)
+	}
+}

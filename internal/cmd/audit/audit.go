@@ -126,6 +126,9 @@ func Run(ctx context.Context, opts *Options) error {
 	if in.Branch == "" {
 		_, ref, _ := ix.Resolve("")
 		in.Branch = strings.TrimPrefix(ref, "refs/heads/")
+		if in.Branch == "" {
+			in.Branch = "HEAD"
+		}
 	}
 	if opts.VerifyFrom != "" {
 		in.VerifyFrom = opts.VerifyFrom
