@@ -13,7 +13,9 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/gitsm/gitsm/internal/cmd/approval"
+	auditcmd "github.com/gitsm/gitsm/internal/cmd/audit"
 	democmd "github.com/gitsm/gitsm/internal/cmd/demo"
+	historycmd "github.com/gitsm/gitsm/internal/cmd/history"
 	"github.com/gitsm/gitsm/internal/cmd/impact"
 	"github.com/gitsm/gitsm/internal/cmd/importcmd"
 	indexcmd "github.com/gitsm/gitsm/internal/cmd/index"
@@ -131,6 +133,8 @@ pull-request reviews.`,
 		approval.NewCmdApproval(f),
 		democmd.NewCmdDemo(f, nil),
 		importcmd.NewCmdImport(f),
+		historycmd.NewCmdHistory(f, nil),
+		auditcmd.NewCmdAudit(f, nil),
 	)
 	root.SetHelpCommand(helpCommand(root))
 	defaultHelp := root.HelpFunc()

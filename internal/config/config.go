@@ -34,6 +34,9 @@ type Config struct {
 	Windows        []Window                  `yaml:"windows"`
 	Signing        struct {
 		Required bool `yaml:"required"`
+		// Keys are files of ASCII-armored OpenPGP public keys, relative to the repository
+		// root, that `gitsm audit` verifies commit signatures against when Required is set.
+		Keys []string `yaml:"keys"`
 	} `yaml:"signing"`
 
 	// Hash identifies the file's content (empty without a file); caches of results that
