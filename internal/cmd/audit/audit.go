@@ -80,7 +80,7 @@ violations. Formats: text, markdown, json, csv.`,
 	fl.StringVar(&opts.VerifyFrom, "verify-from", "", "a `COMMIT` verified before, which must still be in the branch's history")
 	fl.StringVar(&opts.NotesFrom, "notes-from", "", "a previous tip `COMMIT` of refs/notes/gitsm, which the notes ref must still descend from")
 	fl.BoolVar(&opts.Rebuild, "rebuild", false, "ignore the cached history index and read every commit again")
-	return cmd
+	return command.OfferFormats(cmd, "text", "markdown", "json", "csv")
 }
 
 // Run runs `gitsm audit`.

@@ -61,7 +61,7 @@ where "pr" is absent for a commit that did not come through a pull request.`,
 	}
 	cmd.Flags().StringVar(&opts.Rev, "rev", "HEAD", "show the history as of `REV` (a branch, tag or commit)")
 	cmd.Flags().BoolVar(&opts.Rebuild, "rebuild", false, "ignore the cached history index and read every commit again")
-	return cmd
+	return command.OfferFormats(cmd, "text", "json", "markdown")
 }
 
 // Result is the JSON form of a record's history.
