@@ -270,10 +270,14 @@ func Measure(c Clock, opened time.Time, timeline []Step, asOf time.Time) Status 
 		if c.Target == Response && (st.Stage == Stopped || st.Stage == Canceled) {
 			continue // a response is given once
 		}
+		was := st.Stage
 		st.Stage = stage(step.State)
-		if st.Stage == Stopped || st.Stage == Canceled {
+		switch {
+		case (st.Stage == Stopped || st.Stage == Canceled) && (was == Stopped || was == Canceled):
+			// resolved → closed: the clock stopped at the resolution, not at the closure
+		case st.Stage == Stopped || st.Stage == Canceled:
 			st.StoppedAt = at
-		} else {
+		default:
 			st.StoppedAt = time.Time{}
 		}
 	}
