@@ -6,6 +6,7 @@ import (
 	"io"
 	"math"
 	"strconv"
+	"time"
 )
 
 // The HTML report is one self-contained page: inline CSS and SVG charts drawn here, no
@@ -29,6 +30,7 @@ type chart struct {
 type bar struct {
 	X, Y, W, H   float64
 	Label, Value string
+	Short        string // the label as written under the chart
 	Class        string
 	LX, LY       float64 // category label
 	VX, VY       float64 // value label
@@ -90,6 +92,27 @@ func niceMax(m float64) float64 {
 	return 10 * p
 }
 
+// countMax rounds a maximum count up so that the four tick steps are whole numbers.
+func countMax(m float64) float64 {
+	if m <= 4 {
+		return 4
+	}
+	step := niceMax(m / 4)
+	if step < 1 {
+		step = 1
+	}
+	return math.Ceil(step) * 4
+}
+
+// shortMonth writes 2026-03 as "Mar 26", so that a year of months fits under a chart.
+func shortMonth(m string) string {
+	t, err := time.Parse("2006-01", m)
+	if err != nil {
+		return m
+	}
+	return t.Format("Jan 06")
+}
+
 func yTicks(top float64, unit string) []tick {
 	var ts []tick
 	for i := 0; i <= 4; i++ {
@@ -110,7 +133,7 @@ func vbars(id, title, unit string, labels []string, values []*float64, classes [
 		}
 	}
 	if top == 0 {
-		maxV = niceMax(maxV)
+		maxV = countMax(maxV)
 	}
 	c.Ticks = yTicks(maxV, unit)
 	n := len(labels)
@@ -124,7 +147,7 @@ func vbars(id, title, unit string, labels []string, values []*float64, classes [
 	plotH := float64(chartH - padT - padB)
 	desc := title + ":"
 	for i, l := range labels {
-		b := bar{Label: l, Value: "-", Class: "b0", Anchor: "middle"}
+		b := bar{Label: l, Short: shortMonth(l), Value: "-", Class: "b0", Anchor: "middle"}
 		if classes != nil {
 			b.Class = classes[i]
 		}
@@ -161,7 +184,7 @@ func hbars(id, title string, cs []Count, limit int, table *Table) chart {
 	for i, x := range cs {
 		y := float64(padT + i*(hbarH+hbarGap))
 		w := plotW * float64(x.Count) / maxV
-		c.Bars = append(c.Bars, bar{X: labelW, Y: y, W: w, H: hbarH, Label: x.Name, Value: strconv.Itoa(x.Count), Class: "b0",
+		c.Bars = append(c.Bars, bar{X: labelW, Y: y, W: w, H: hbarH, Label: x.Name, Short: x.Name, Value: strconv.Itoa(x.Count), Class: "b0",
 			LX: labelW - 6, LY: y + hbarH*0.7, VX: labelW + w + 4, VY: y + hbarH*0.7, Anchor: "end"})
 		desc += fmt.Sprintf(" %s %d;", x.Name, x.Count)
 	}
@@ -193,7 +216,7 @@ func lines(id, title, unit string, labels []string, names, classes []string, ser
 	slot := float64(chartW-padL-padR) / float64(n)
 	plotH := float64(chartH - padT - padB)
 	for i, l := range labels {
-		c.Bars = append(c.Bars, bar{Label: l, LX: padL + slot*(float64(i)+0.5), LY: float64(chartH-padB) + 14, Class: "axis", Anchor: "middle"})
+		c.Bars = append(c.Bars, bar{Label: l, Short: shortMonth(l), LX: padL + slot*(float64(i)+0.5), LY: float64(chartH-padB) + 14, Class: "axis", Anchor: "middle"})
 	}
 	desc := title + ":"
 	for k, s := range series {
@@ -335,7 +358,8 @@ h3 { font-size: 14px; margin: 0 0 6px; }
 .kpi { border: 1px solid var(--line); border-radius: 6px; padding: 8px 12px; min-width: 150px; }
 .kpi b { display: block; font-size: 22px; }
 .grid { display: grid; grid-template-columns: repeat(auto-fit, minmax(440px, 1fr)); gap: 14px; }
-figure { margin: 0; border: 1px solid var(--line); border-radius: 6px; padding: 10px; break-inside: avoid; }
+figure { margin: 0; border: 1px solid var(--line); border-radius: 6px; padding: 10px; break-inside: avoid; min-width: 0; }
+.scroll { overflow-x: auto; }
 svg { width: 100%; height: auto; display: block; }
 svg text { font-size: 11px; fill: var(--fg); }
 svg .tick { stroke: var(--line); stroke-width: 1; }
@@ -345,14 +369,17 @@ svg polyline.s0 { stroke: var(--b0); } svg polyline.s1 { stroke: var(--s1); }
 svg circle.s0 { fill: var(--b0); } svg circle.s1 { fill: var(--s1); }
 svg rect.legend.s0 { fill: var(--b0); } svg rect.legend.s1 { fill: var(--s1); }
 table { border-collapse: collapse; font-size: 12px; margin-top: 6px; }
-th, td { border-bottom: 1px solid var(--line); padding: 2px 8px; text-align: left; vertical-align: top; }
+th, td { border-bottom: 1px solid var(--line); padding: 2px 6px; text-align: left; vertical-align: top; }
+figure th, figure td { white-space: nowrap; font-size: 11px; }
 td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; }
 details summary { cursor: default; color: var(--muted); font-size: 12px; }
 .tables table { width: 100%; }
 @page { size: A4; margin: 12mm; }
 @media print {
   body { padding: 0; font-size: 11px; }
-  .grid { grid-template-columns: 1fr 1fr; gap: 8px; }
+  .grid { display: block; }
+  figure { margin-bottom: 8px; }
+  svg { max-width: 150mm; }
   figure, table, .kpis { break-inside: avoid; }
   details > table { display: table; }
   h2 { break-after: avoid; }
@@ -377,19 +404,19 @@ details summary { cursor: default; color: var(--muted); font-size: 12px; }
 {{range .Ticks}}<line class="tick" x1="{{.X1}}" x2="{{.X2}}" y1="{{.Y}}" y2="{{.Y}}"/><text x="{{.X1 | printf "%.0f"}}" dx="-4" y="{{.Y}}" dy="4" text-anchor="end">{{.Label}}</text>
 {{end}}{{range .Bars}}{{if ne .Class "axis"}}<rect class="{{.Class}}" x="{{printf "%.1f" .X}}" y="{{printf "%.1f" .Y}}" width="{{printf "%.1f" .W}}" height="{{printf "%.1f" .H}}" data-label="{{.Label}}" data-value="{{.Value}}"><title>{{.Label}}: {{.Value}}</title></rect>
 <text x="{{printf "%.1f" .VX}}" y="{{printf "%.1f" .VY}}"{{if eq .Anchor "middle"}} text-anchor="middle"{{end}}>{{.Value}}</text>
-{{end}}<text x="{{printf "%.1f" .LX}}" y="{{printf "%.1f" .LY}}" text-anchor="{{.Anchor}}">{{.Label}}</text>
+{{end}}<text x="{{printf "%.1f" .LX}}" y="{{printf "%.1f" .LY}}" text-anchor="{{.Anchor}}">{{.Short}}</text>
 {{end}}{{range .Lines}}<polyline class="{{.Class}}" points="{{.Points}}" data-series="{{.Name}}"/>
 {{$c := .Class}}{{range .Dots}}<circle class="{{$c}}" cx="{{printf "%.1f" .X}}" cy="{{printf "%.1f" .Y}}" r="3" data-label="{{.Label}}" data-value="{{.Value}}"><title>{{.Label}}: {{.Value}}</title></circle>
 {{end}}{{end}}{{range .Legend}}<rect class="legend {{.Class}}" x="{{.X}}" y="2" width="10" height="10"/><text x="{{.X}}" dx="14" y="11">{{.Name}}</text>
 {{end}}{{if .Empty}}<text x="50%" y="50%" text-anchor="middle" class="muted">no data</text>{{end}}
 </svg>
-{{with .Table}}<details open><summary>numbers</summary>{{template "table" .}}</details>{{end}}
+{{with .Table}}<details open><summary>numbers</summary><div class="scroll">{{template "table" .}}</div></details>{{end}}
 </figure>
 {{end}}</div>
 </section>
 {{end}}<section class="tables">
 {{range .Tables}}<h2>{{.Title}}</h2>
-{{if .Rows}}{{template "table" .}}{{else}}<p class="muted">none</p>{{end}}
+{{if .Rows}}<div class="scroll">{{template "table" .}}</div>{{else}}<p class="muted">none</p>{{end}}
 {{end}}</section>
 </main>
 </body>

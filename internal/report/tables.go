@@ -64,10 +64,10 @@ func priorities[V any](m map[string]V) []string {
 }
 
 func compCells(c Compliance) []string {
-	return []string{num(c.Count), num(c.Met), num(c.Breached), num(c.InProgress), num(c.AtRisk), num(c.Canceled), pct(c.Percent)}
+	return []string{pct(c.Percent), num(c.Count), num(c.Met), num(c.Breached), num(c.InProgress), num(c.AtRisk), num(c.Canceled)}
 }
 
-var compCols = []string{">count", ">met", ">breached", ">in progress", ">at risk", ">canceled", ">compliance"}
+var compCols = []string{">compliance", ">count", ">met", ">breached", ">in progress", ">at risk", ">canceled"}
 
 func statCells(s Stats) []string {
 	return []string{num(s.N), fnum(s.Mean), fnum(s.Median), fnum(s.P90)}

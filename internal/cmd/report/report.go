@@ -4,8 +4,11 @@ package report
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
+	"os"
 	"path/filepath"
 	"time"
 
@@ -165,11 +168,40 @@ func Run(ctx context.Context, opts *Options) error {
 	if !filepath.IsAbs(path) {
 		path = filepath.Join(f.BaseDir(), path)
 	}
-	if err := authoring.WriteFile(path, buf.Bytes()); err != nil {
+	if err := writeFile(path, buf.Bytes()); err != nil {
 		return fmt.Errorf("write the report: %w", err)
 	}
 	if !f.Quiet && len(rep.DataQuality) > 0 {
 		fmt.Fprintf(f.IO.ErrOut, "gitsm: %d records left out of the figures for impossible data; see the data-quality table\n", len(rep.DataQuality))
 	}
 	return nil
+}
+
+// writeFile writes a report file atomically: over an existing regular file with
+// authoring.WriteFile (which keeps its mode), else as a new file through a temporary file in
+// the same folder renamed into place, so a reader never sees half a report.
+func writeFile(path string, data []byte) error {
+	if _, err := os.Lstat(path); err == nil {
+		return authoring.WriteFile(path, data)
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
+	dir, base := filepath.Split(path)
+	tmp, err := os.CreateTemp(dir, "."+base+".gitsm-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name()) // fails harmlessly once renamed
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Chmod(0o644); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
 }
