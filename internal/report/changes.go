@@ -154,14 +154,25 @@ func buildChanges(d *dataset, opts Options) *Changes {
 	return out
 }
 
+// recurrenceWindow is how long after a problem's resolution a new incident on its CIs (or
+// service) counts as a recurrence.
+const recurrenceWindow = 90 * 24 * time.Hour
+
+// recurrenceListed is how many recurring incidents a problem lists (the count is complete).
+const recurrenceListed = 20
+
 // ProblemRow is one problem with the incidents that name it.
 type ProblemRow struct {
-	ID         string   `json:"id"`
-	Title      string   `json:"title"`
-	State      string   `json:"state"`
-	KnownError bool     `json:"known_error"`
-	Incidents  int      `json:"incidents"`
-	Recurrence []string `json:"recurrence"`
+	ID         string `json:"id"`
+	Title      string `json:"title"`
+	State      string `json:"state"`
+	KnownError bool   `json:"known_error"`
+	Incidents  int    `json:"incidents"`
+	// Recurrences counts the incidents opened within 90 days after resolved_at on one of the
+	// problem's CIs (on its service when it names no CI); RecurringIncidents lists the first
+	// 20 of them.
+	Recurrences        int      `json:"recurrences"`
+	RecurringIncidents []string `json:"recurring_incidents"`
 }
 
 // Problems is the problems section.
@@ -179,13 +190,31 @@ func buildProblems(d *dataset) *Problems {
 	out := &Problems{Problems: []ProblemRow{}}
 	states := map[string]int{}
 	linked := map[string]int{}
-	var incidents []*item
+	// The incidents on each CI and each service, by opening time.
+	byCI, byService := map[string][]*item{}, map[string][]*item{}
 	for _, it := range d.all {
-		if it.kind == "Incident" {
-			incidents = append(incidents, it)
-			if p := it.field("problem"); p != "" {
-				linked[p]++
-			}
+		if it.kind != "Incident" {
+			continue
+		}
+		if p := it.field("problem"); p != "" {
+			linked[p]++
+		}
+		for _, ci := range it.cis {
+			byCI[ci] = append(byCI[ci], it)
+		}
+		if it.service != "" {
+			byService[it.service] = append(byService[it.service], it)
+		}
+	}
+	byOpened := func(a, b *item) int {
+		if c := a.opened.Compare(b.opened); c != 0 {
+			return c
+		}
+		return strings.Compare(a.id, b.id)
+	}
+	for _, m := range []map[string][]*item{byCI, byService} {
+		for _, l := range m {
+			slices.SortFunc(l, byOpened)
 		}
 	}
 	total := 0
@@ -193,7 +222,7 @@ func buildProblems(d *dataset) *Problems {
 		out.Count++
 		states[it.state]++
 		ke, _ := it.r.Fields.Get("known_error")
-		row := ProblemRow{ID: it.id, Title: it.title, State: it.state, KnownError: ke == true, Incidents: linked[it.id], Recurrence: []string{}}
+		row := ProblemRow{ID: it.id, Title: it.title, State: it.state, KnownError: ke == true, Incidents: linked[it.id], RecurringIncidents: []string{}}
 		if it.state != "resolved" && it.state != "closed" {
 			out.Open++
 		}
@@ -202,12 +231,36 @@ func buildProblems(d *dataset) *Problems {
 		}
 		total += row.Incidents
 		if !it.resolved.IsZero() {
-			for _, inc := range incidents {
-				if inc.opened.After(it.resolved) && sameScope(it, inc) {
-					row.Recurrence = append(row.Recurrence, inc.id)
+			var found []*item
+			seen := map[string]bool{}
+			scan := func(l []*item) {
+				i, _ := slices.BinarySearchFunc(l, it.resolved, func(x *item, t time.Time) int {
+					if x.opened.After(t) {
+						return 1
+					}
+					return -1
+				})
+				end := it.resolved.Add(recurrenceWindow)
+				for ; i < len(l) && !l[i].opened.After(end); i++ {
+					if !seen[l[i].id] {
+						seen[l[i].id] = true
+						found = append(found, l[i])
+					}
 				}
 			}
-			if len(row.Recurrence) > 0 {
+			if len(it.cis) > 0 {
+				for _, ci := range it.cis {
+					scan(byCI[ci])
+				}
+			} else if it.service != "" {
+				scan(byService[it.service])
+			}
+			slices.SortFunc(found, byOpened)
+			row.Recurrences = len(found)
+			for _, f := range found[:min(len(found), recurrenceListed)] {
+				row.RecurringIncidents = append(row.RecurringIncidents, f.id)
+			}
+			if len(found) > 0 {
 				out.Recurring++
 			}
 		}
@@ -219,12 +272,4 @@ func buildProblems(d *dataset) *Problems {
 	}
 	slices.SortFunc(out.Problems, func(a, b ProblemRow) int { return strings.Compare(a.ID, b.ID) })
 	return out
-}
-
-// sameScope reports whether an incident is on the problem's service or one of its CIs.
-func sameScope(p, inc *item) bool {
-	if p.service != "" && inc.service == p.service {
-		return true
-	}
-	return slices.ContainsFunc(inc.cis, func(ci string) bool { return slices.Contains(p.cis, ci) })
 }

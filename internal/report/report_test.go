@@ -155,7 +155,7 @@ func TestBuild(t *testing.T) {
 	if p.Count != 1 || p.Open != 0 || p.KnownErrors != 1 || p.Recurring != 1 {
 		t.Errorf("problems: got %+v", p)
 	}
-	if diff := cmp.Diff([]string{"INC-5"}, p.Problems[0].Recurrence); diff != "" {
+	if diff := cmp.Diff([]string{"INC-5"}, p.Problems[0].RecurringIncidents); diff != "" {
 		t.Errorf("recurrence (-want +got):\n%s", diff)
 	}
 

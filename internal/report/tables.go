@@ -164,13 +164,13 @@ func (r *Report) Tables() []*Table {
 		t.add("recurring problems", num(p.Recurring))
 		out = append(out, t)
 		out = append(out, countTable("problems_by_state", "Problems by state", "state", p.ByState))
-		t = newTable("problems", "Problems, their incidents and recurrence after resolution", "id", "state", "known error", ">incidents", "recurrence", "title")
+		t = newTable("problems", "Problems, their incidents and recurrence within 90 days of resolution", "id", "state", "known error", ">incidents", ">recurrences", "recurring incidents (first 20)", "title")
 		for _, row := range p.Problems {
 			ke := "no"
 			if row.KnownError {
 				ke = "yes"
 			}
-			t.add(row.ID, row.State, ke, num(row.Incidents), strings.Join(row.Recurrence, " "), row.Title)
+			t.add(row.ID, row.State, ke, num(row.Incidents), num(row.Recurrences), strings.Join(row.RecurringIncidents, " "), row.Title)
 		}
 		out = append(out, t)
 	}
