@@ -52,8 +52,8 @@ func buildChanges(d *dataset, opts Options) *Changes {
 	types, states, outcomes := map[string]int{}, map[string]int{}, map[string]int{}
 	caused := map[string]bool{}
 	for _, it := range d.all {
-		if it.kind == "Incident" && it.field("caused_by") != "" {
-			caused[it.field("caused_by")] = true
+		if it.kind == "Incident" && it.v[fCausedBy] != "" {
+			caused[it.v[fCausedBy]] = true
 		}
 	}
 	months := map[string]*ChangeMonth{}
@@ -61,7 +61,7 @@ func buildChanges(d *dataset, opts Options) *Changes {
 	var firstDeploy time.Time
 	for _, it := range d.changes {
 		out.Count++
-		typ, outcome := it.field("type"), it.field("outcome")
+		typ, outcome := it.v[fType], it.v[fOutcome]
 		types[typ]++
 		states[it.state]++
 		if outcome != "" {
@@ -76,7 +76,7 @@ func buildChanges(d *dataset, opts Options) *Changes {
 		if typ == "emergency" {
 			out.Emergency++
 		}
-		started, ok, _ := parseTime(it.field("actual_start"))
+		started, ok, _ := parseTime(it.v[fActualStart])
 		if !ok {
 			for _, s := range it.timeline {
 				if s.State == "implement" {
@@ -110,7 +110,7 @@ func buildChanges(d *dataset, opts Options) *Changes {
 			out.Failures = append(out.Failures, it.id)
 			mo.Failed++
 		}
-		if ended, ok, _ := parseTime(it.field("actual_end")); ok {
+		if ended, ok, _ := parseTime(it.v[fActualEnd]); ok {
 			lead = append(lead, hours(ended.Sub(it.opened)))
 			out.DORA.Deployments++
 			if firstDeploy.IsZero() || ended.Before(firstDeploy) {
@@ -146,7 +146,7 @@ func buildChanges(d *dataset, opts Options) *Changes {
 	out.DORA.FailureRate = out.FailureRate
 	var restore []float64
 	for _, it := range d.incidents {
-		if c := d.byID[it.field("caused_by")]; c != nil && c.kind == "Change" && !it.resolved.IsZero() {
+		if c := d.changeByID[it.v[fCausedBy]]; c != nil && !it.resolved.IsZero() {
 			restore = append(restore, hours(it.resolved.Sub(it.opened)))
 		}
 	}
@@ -196,7 +196,7 @@ func buildProblems(d *dataset) *Problems {
 		if it.kind != "Incident" {
 			continue
 		}
-		if p := it.field("problem"); p != "" {
+		if p := it.v[fProblem]; p != "" {
 			linked[p]++
 		}
 		for _, ci := range it.cis {
@@ -212,9 +212,11 @@ func buildProblems(d *dataset) *Problems {
 		}
 		return strings.Compare(a.id, b.id)
 	}
+	// Records come in path order, which is nearly opening order: a stable sort on the time
+	// alone is cheap and deterministic.
 	for _, m := range []map[string][]*item{byCI, byService} {
 		for _, l := range m {
-			slices.SortFunc(l, byOpened)
+			slices.SortStableFunc(l, func(a, b *item) int { return a.opened.Compare(b.opened) })
 		}
 	}
 	total := 0

@@ -148,10 +148,8 @@ func buildIncidents(d *dataset, set *sla.Set, asOf time.Time) *Incidents {
 		if it.service != "" {
 			services[it.service]++
 		}
-		seen := map[string]bool{}
-		for _, ci := range it.cis {
-			if !seen[ci] {
-				seen[ci] = true
+		for i, ci := range it.cis {
+			if !slices.Contains(it.cis[:i], ci) { // a CI named twice counts once
 				cis[ci]++
 			}
 		}
@@ -202,7 +200,7 @@ func buildIncidents(d *dataset, set *sla.Set, asOf time.Time) *Incidents {
 		}
 		if major, _ := it.r.Fields.Get("major"); major == true {
 			m := Major{ID: it.id, Title: it.title, Priority: it.priority, State: it.state, Service: it.service,
-				OpenedAt: it.opened.UTC(), ResolveHours: ttr, CausedBy: it.field("caused_by"), Problem: it.field("problem")}
+				OpenedAt: it.opened.UTC(), ResolveHours: ttr, CausedBy: it.v[fCausedBy], Problem: it.v[fProblem]}
 			if !it.resolved.IsZero() {
 				t := it.resolved.UTC()
 				m.ResolvedAt = &t

@@ -5,8 +5,10 @@ package report
 
 import (
 	"fmt"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/gitsm/gitsm/internal/record"
@@ -53,9 +55,32 @@ type item struct {
 	ack      time.Time
 	resolved time.Time
 	timeline []sla.Step
+	v        [nPicked]string
 }
 
-func (it *item) field(name string) string { return it.r.Fields.String(name) }
+// picked are the string fields an item reads from its summary, in one pass (sorted); the
+// constants index item.v.
+var picked = []string{"acknowledged_at", "actual_end", "actual_start", "caused_by", "opened_at", "outcome",
+	"planned_end", "planned_start", "priority", "problem", "resolved_at", "service", "sla", "state", "type"}
+
+const (
+	fAcknowledged = iota
+	fActualEnd
+	fActualStart
+	fCausedBy
+	fOpened
+	fOutcome
+	fPlannedEnd
+	fPlannedStart
+	fPriority
+	fProblem
+	fResolved
+	fService
+	fSLA
+	fState
+	fType
+	nPicked
+)
 
 // parseTime reads an RFC 3339 timestamp field; ok is false when it is missing, bad says it
 // is there but unreadable.
@@ -73,8 +98,9 @@ func parseTime(s string) (t time.Time, ok, bad bool) {
 // load turns a summary into an item, or says why its data is impossible.
 func load(r *record.Record, priority func(int, int) string) (*item, []string) {
 	f := r.Fields
-	it := &item{r: r, kind: r.Kind, id: r.ID, title: r.Title, state: f.String("state"),
-		priority: f.String("priority"), service: f.String("service"), cis: f.Strings("cis")}
+	it := &item{r: r, kind: r.Kind, id: r.ID, title: r.Title, cis: f.Strings("cis")}
+	f.Pick(picked, it.v[:])
+	it.state, it.priority, it.service = it.v[fState], it.v[fPriority], it.v[fService]
 	if it.priority == "" && priority != nil {
 		impact, _ := f.Get("impact")
 		urgency, _ := f.Get("urgency")
@@ -95,14 +121,16 @@ func load(r *record.Record, priority func(int, int) string) (*item, []string) {
 		}
 		it.timeline = append(it.timeline, sla.Step{At: t, State: states[i]})
 	}
-	times := map[string]*time.Time{"opened_at": &it.opened, "acknowledged_at": &it.ack, "resolved_at": &it.resolved}
-	for _, name := range []string{"opened_at", "acknowledged_at", "resolved_at"} {
-		t, ok, bad := parseTime(f.String(name))
+	for _, x := range []struct {
+		field int
+		to    *time.Time
+	}{{fOpened, &it.opened}, {fAcknowledged, &it.ack}, {fResolved, &it.resolved}} {
+		t, ok, bad := parseTime(it.v[x.field])
 		if bad {
-			problems = append(problems, fmt.Sprintf("%s %q is not an RFC 3339 time", name, f.String(name)))
+			problems = append(problems, fmt.Sprintf("%s %q is not an RFC 3339 time", picked[x.field], it.v[x.field]))
 		}
 		if ok {
-			*times[name] = t
+			*x.to = t
 		}
 	}
 	switch r.Kind {
@@ -126,11 +154,11 @@ func load(r *record.Record, priority func(int, int) string) (*item, []string) {
 		} else {
 			problems = append(problems, "no timeline: the change has no creation time")
 		}
-		for _, pair := range [][2]string{{"planned_start", "planned_end"}, {"actual_start", "actual_end"}} {
-			s, sok, _ := parseTime(f.String(pair[0]))
-			e, eok, _ := parseTime(f.String(pair[1]))
+		for _, pair := range [][2]int{{fPlannedStart, fPlannedEnd}, {fActualStart, fActualEnd}} {
+			s, sok, _ := parseTime(it.v[pair[0]])
+			e, eok, _ := parseTime(it.v[pair[1]])
 			if sok && eok && e.Before(s) {
-				problems = append(problems, pair[1]+" is before "+pair[0])
+				problems = append(problems, picked[pair[1]]+" is before "+picked[pair[0]])
 			}
 		}
 	}
@@ -173,23 +201,46 @@ func Build(rs []*record.Record, opts Options) *Report {
 	for _, e := range set.Errors {
 		rep.DataQuality = append(rep.DataQuality, Finding{Kind: string(record.SLA), Problem: e})
 	}
-	d := &dataset{byID: map[string]*item{}}
-	for _, r := range rs {
-		switch r.Kind {
-		case record.Incident, record.Problem, record.Change:
-		default:
+	// Loading a summary (reading its fields, parsing its times) is most of the work: do it in
+	// parallel, in chunks whose results are then taken in order.
+	type loaded struct {
+		it       *item
+		problems []string
+	}
+	all := make([]loaded, len(rs))
+	workers := min(runtime.GOMAXPROCS(0), 8)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := w; i < len(rs); i += workers {
+				switch rs[i].Kind {
+				case record.Incident, record.Problem, record.Change:
+					all[i].it, all[i].problems = load(rs[i], opts.Priority)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	d := &dataset{changeByID: map[string]*item{}}
+	for i, l := range all {
+		r := rs[i]
+		if l.it == nil {
 			continue
 		}
-		it, problems := load(r, opts.Priority)
-		if len(problems) > 0 {
-			rep.DataQuality = append(rep.DataQuality, Finding{ID: r.ID, Kind: string(r.Kind), Path: r.Path, Problem: strings.Join(problems, "; ")})
+		if len(l.problems) > 0 {
+			rep.DataQuality = append(rep.DataQuality, Finding{ID: r.ID, Kind: string(r.Kind), Path: r.Path, Problem: strings.Join(l.problems, "; ")})
 			continue
 		}
-		d.byID[r.ID] = it
+		it := l.it
+		if r.Kind == record.Change {
+			d.changeByID[r.ID] = it
+		}
 		d.all = append(d.all, it)
 		when := it.opened
 		if r.Kind == record.Change {
-			if ps, ok, _ := parseTime(r.Fields.String("planned_start")); ok {
+			if ps, ok, _ := parseTime(it.v[fPlannedStart]); ok {
 				when = ps
 			}
 		}
@@ -204,18 +255,25 @@ func Build(rs []*record.Record, opts Options) *Report {
 			}
 		}
 	}
+	// The sections only read the dataset (calendars guard their own tables): build them at
+	// once.
 	for _, s := range rep.Sections {
-		switch s {
-		case "sla":
-			rep.SLA = buildSLA(d, set, opts.AsOf)
-		case "incidents":
-			rep.Incidents = buildIncidents(d, set, opts.AsOf)
-		case "changes":
-			rep.Changes = buildChanges(d, opts)
-		case "problems":
-			rep.Problems = buildProblems(d)
-		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			switch s {
+			case "sla":
+				rep.SLA = buildSLA(d, set, opts.AsOf)
+			case "incidents":
+				rep.Incidents = buildIncidents(d, set, opts.AsOf)
+			case "changes":
+				rep.Changes = buildChanges(d, opts)
+			case "problems":
+				rep.Problems = buildProblems(d)
+			}
+		}()
 	}
+	wg.Wait()
 	slices.SortStableFunc(rep.DataQuality, func(a, b Finding) int {
 		return strings.Compare(a.Kind+"\x00"+a.ID, b.Kind+"\x00"+b.ID)
 	})
@@ -225,14 +283,14 @@ func Build(rs []*record.Record, opts Options) *Report {
 // dataset holds the usable records: all of them, and those in the report's window by kind.
 type dataset struct {
 	all                          []*item
-	byID                         map[string]*item
+	changeByID                   map[string]*item
 	incidents, problems, changes []*item
 }
 
 // subject is what the SLA engine needs of an item.
 func (it *item) subject() sla.Subject {
 	return sla.Subject{Kind: string(it.kind), Priority: it.priority, Service: it.service, CIs: it.cis,
-		SLA: it.field("sla"), Opened: it.opened, Timeline: it.timeline}
+		SLA: it.v[fSLA], Opened: it.opened, Timeline: it.timeline}
 }
 
 // month is the calendar month of t in UTC, as YYYY-MM.
