@@ -220,6 +220,7 @@ func buildProblems(d *dataset) *Problems {
 		}
 	}
 	total := 0
+	var found []*item
 	for _, it := range d.problems {
 		out.Count++
 		states[it.state]++
@@ -233,8 +234,7 @@ func buildProblems(d *dataset) *Problems {
 		}
 		total += row.Incidents
 		if !it.resolved.IsZero() {
-			var found []*item
-			seen := map[string]bool{}
+			found = found[:0]
 			scan := func(l []*item) {
 				i, _ := slices.BinarySearchFunc(l, it.resolved, func(x *item, t time.Time) int {
 					if x.opened.After(t) {
@@ -244,10 +244,7 @@ func buildProblems(d *dataset) *Problems {
 				})
 				end := it.resolved.Add(recurrenceWindow)
 				for ; i < len(l) && !l[i].opened.After(end); i++ {
-					if !seen[l[i].id] {
-						seen[l[i].id] = true
-						found = append(found, l[i])
-					}
+					found = append(found, l[i])
 				}
 			}
 			if len(it.cis) > 0 {
@@ -257,7 +254,9 @@ func buildProblems(d *dataset) *Problems {
 			} else if it.service != "" {
 				scan(byService[it.service])
 			}
+			// An incident on two of the problem's CIs is found twice: sort, then drop repeats.
 			slices.SortFunc(found, byOpened)
+			found = slices.CompactFunc(found, func(a, b *item) bool { return a == b })
 			row.Recurrences = len(found)
 			for _, f := range found[:min(len(found), recurrenceListed)] {
 				row.RecurringIncidents = append(row.RecurringIncidents, f.id)

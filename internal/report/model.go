@@ -110,6 +110,7 @@ func load(r *record.Record, priority func(int, int) string) (*item, []string) {
 	}
 	var problems []string
 	ats, states := r.Facts.Strings("timeline[].at"), r.Facts.Strings("timeline[].state")
+	it.timeline = make([]sla.Step, 0, min(len(ats), len(states)))
 	for i := range min(len(ats), len(states)) {
 		t, ok, _ := parseTime(ats[i])
 		if !ok {
