@@ -398,7 +398,7 @@ details summary { cursor: default; color: var(--muted); font-size: 12px; }
 <div class="grid">
 {{range .Charts}}<figure id="{{.ID}}">
 <h3 id="{{.ID}}-title">{{.Title}}</h3>
-<svg viewBox="0 0 {{.W}} {{.H}}" role="img" aria-labelledby="{{.ID}}-t {{.ID}}-d" data-chart="{{.ID}}" xmlns="http://www.w3.org/2000/svg">
+<svg viewBox="0 0 {{.W}} {{.H}}" role="img" aria-labelledby="{{.ID}}-t {{.ID}}-d" data-chart="{{.ID}}">
 <title id="{{.ID}}-t">{{.Title}}</title>
 <desc id="{{.ID}}-d">{{.Desc}}</desc>
 {{range .Ticks}}<line class="tick" x1="{{.X1}}" x2="{{.X2}}" y1="{{.Y}}" y2="{{.Y}}"/><text x="{{.X1 | printf "%.0f"}}" dx="-4" y="{{.Y}}" dy="4" text-anchor="end">{{.Label}}</text>
