@@ -22,6 +22,7 @@ import (
 	"github.com/gitsm/gitsm/internal/cmd/initcmd"
 	"github.com/gitsm/gitsm/internal/cmd/list"
 	"github.com/gitsm/gitsm/internal/cmd/newcmd"
+	reportcmd "github.com/gitsm/gitsm/internal/cmd/report"
 	"github.com/gitsm/gitsm/internal/cmd/set"
 	"github.com/gitsm/gitsm/internal/cmd/show"
 	"github.com/gitsm/gitsm/internal/cmd/transition"
@@ -128,6 +129,7 @@ pull-request reviews.`,
 		transition.NewCmdTransition(f, nil),
 		indexcmd.NewCmdIndex(f, nil),
 		list.NewCmdList(f, nil),
+		reportcmd.NewCmdReport(f, nil),
 		show.NewCmdShow(f, nil),
 		impact.NewCmdImpact(f, nil),
 		approval.NewCmdApproval(f),

@@ -32,7 +32,7 @@ import (
 
 const (
 	magic         = "GITSMIX\n"
-	formatVersion = 3
+	formatVersion = 4
 	dictMaxLen    = 48 // longer strings are rarely repeated
 )
 
@@ -148,6 +148,8 @@ func (e *encoder) entry(en *entry) {
 		e.int(p.Line)
 		e.int(p.Column)
 	}
+	e.uvarint(uint64(len(r.Facts.Encoding())))
+	e.buf = append(e.buf, r.Facts.Encoding()...)
 }
 
 // piece is part of the cache being written: a chunk of the old cache whose entries are all
@@ -579,6 +581,7 @@ func (d *decoder) entry(en *entry) {
 			r.Pos[i] = record.FieldPos{Field: d.str(), Line: d.int(), Column: d.int()}
 		}
 	}
+	r.Facts = record.FieldsFromEncoding(d.rawString())
 }
 
 // kindList decodes the kinds a reference may point to, sharing one slice per distinct list

@@ -297,3 +297,31 @@ func (f Fields) MarshalJSON() ([]byte, error) { return json.Marshal(f.Map()) }
 
 // MarshalYAML writes the fields as a mapping, as a map would be written.
 func (f Fields) MarshalYAML() (any, error) { return f.Map(), nil }
+
+// Pick reads several string fields in one pass over the encoding: out[i] becomes the value
+// of names[i], or "" when it is missing or not a string. names must be sorted; out must be as
+// long. A report reading a dozen fields of 100,000 summaries saves a walk per field.
+func (f Fields) Pick(names []string, out []string) {
+	clear(out)
+	r := &fieldReader{s: f.enc}
+	i := 0
+	for r.off < len(r.s) && i < len(names) {
+		k := r.str()
+		t := r.tag()
+		if r.bad {
+			return
+		}
+		for i < len(names) && names[i] < k {
+			i++
+		}
+		if i < len(names) && names[i] == k && t == tagString {
+			out[i] = r.str()
+			i++
+		} else {
+			r.skip(t)
+		}
+		if r.bad {
+			return
+		}
+	}
+}

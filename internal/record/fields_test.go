@@ -3,6 +3,7 @@ package record
 import (
 	"encoding/json"
 	"math"
+	"slices"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -110,4 +111,18 @@ func FuzzFields(f *testing.F) {
 		}
 		fs.Map()
 	})
+}
+
+func TestPick(t *testing.T) {
+	f := MustFields(map[string]any{"a": "1", "b": int64(2), "c": "3", "d": []string{"x"}, "e": "5"})
+	names := []string{"a", "b", "c", "d", "e", "zz"}
+	out := make([]string, len(names))
+	f.Pick(names, out)
+	if want := []string{"1", "", "3", "", "5", ""}; !slices.Equal(out, want) {
+		t.Errorf("got %q, want %q", out, want)
+	}
+	f.Pick([]string{"c"}, out[:1])
+	if out[0] != "3" {
+		t.Errorf("one name: got %q, want 3", out[0])
+	}
 }

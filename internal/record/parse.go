@@ -210,6 +210,7 @@ func (p *Parsed) Summary() *Record {
 		}
 	}
 	r.Fields = Fields{string(enc)}
+	r.Facts = extractFacts(p.Data)
 	for _, spec := range refSpecs[p.Kind] {
 		n, ok := yamldoc.Find(p.Root, spec.pointer)
 		if !ok {

@@ -132,6 +132,9 @@ type Record struct {
 	// Pos holds the line and column of the few fields that rules across records point at
 	// (planned_start, planned_end), in the order of positioned.
 	Pos []FieldPos `json:"pos,omitempty"`
+	// Facts holds the nested values that reports and SLA clocks need (see facts.go):
+	// "timeline[].at", "timeline[].state", an SLA's "goals[].priority" …
+	Facts Fields `json:"-"`
 }
 
 // FieldPos is where a top-level field's value is.

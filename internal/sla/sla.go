@@ -8,7 +8,9 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
+	"sort"
 	"strconv"
+	"sync"
 	"time"
 )
 
@@ -25,14 +27,25 @@ type Calendar struct {
 	Hours    []Span
 	Holidays map[string]bool // local dates, YYYY-MM-DD
 
-	week [7][][2]int // merged spans per weekday, sorted
+	week     [7][][2]int    // merged spans per weekday, sorted
+	holidays map[int64]bool // Holidays as day numbers (see dayNumber)
+
+	// A clock that runs for months would walk its calendar day by day, and a report measures
+	// tens of thousands of clocks: the calendar time of whole days is summed once into a
+	// table, cum[i] being the calendar time of the days from base up to base+i.
+	mu   sync.Mutex
+	base int64
+	cum  []time.Duration
 }
 
 // NewCalendar makes a calendar; overlapping spans are merged so no minute counts twice.
 func NewCalendar(loc *time.Location, hours []Span, holidays []string) *Calendar {
-	c := &Calendar{Location: loc, Hours: hours, Holidays: map[string]bool{}}
+	c := &Calendar{Location: loc, Hours: hours, Holidays: map[string]bool{}, holidays: map[int64]bool{}}
 	for _, h := range holidays {
 		c.Holidays[h] = true
+		if t, err := time.Parse(time.DateOnly, h); err == nil {
+			c.holidays[dayNumber(t.Year(), t.Month(), t.Day())] = true
+		}
 	}
 	for wd := range 7 {
 		var spans [][2]int
@@ -59,24 +72,95 @@ func NewCalendar(loc *time.Location, hours []Span, holidays []string) *Calendar 
 // holidays) must not loop forever.
 const maxDays = 3660
 
-// windows calls fn with each open window of the calendar on the local days from the day of
-// from onward, in order, until fn returns false or maxDays days have passed.
-func (c *Calendar) windows(from time.Time, fn func(start, end time.Time) bool) {
-	local := from.In(c.Location)
-	y, m, d := local.Date()
-	for i := range maxDays {
-		day := time.Date(y, m, d+i, 0, 0, 0, 0, time.UTC) // a civil date, free of DST
-		if c.Holidays[day.Format(time.DateOnly)] {
-			continue
-		}
-		for _, s := range c.week[day.Weekday()] {
-			ws := time.Date(day.Year(), day.Month(), day.Day(), s[0]/60, s[0]%60, 0, 0, c.Location)
-			we := time.Date(day.Year(), day.Month(), day.Day(), s[1]/60, s[1]%60, 0, 0, c.Location)
-			if !fn(ws, we) {
-				return
-			}
+// maxTable bounds the days the table of whole days may cover (about 270 years); a span
+// beyond it is counted only for its first maxDays days.
+const maxTable = 100_000
+
+// dayNumber numbers civil dates: days since 1970-01-01.
+func dayNumber(y int, m time.Month, d int) int64 {
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC).Unix() / 86400
+}
+
+// day returns the local civil day of t.
+func (c *Calendar) day(t time.Time) int64 {
+	y, m, d := t.In(c.Location).Date()
+	return dayNumber(y, m, d)
+}
+
+// dayWindows calls fn with each open window of civil day n, in order, until fn returns false;
+// it reports whether fn always returned true.
+func (c *Calendar) dayWindows(n int64, fn func(start, end time.Time) bool) bool {
+	if c.holidays[n] {
+		return true
+	}
+	day := time.Unix(n*86400, 0).UTC()
+	y, m, d := day.Date()
+	for _, s := range c.week[day.Weekday()] {
+		ws := time.Date(y, m, d, s[0]/60, s[0]%60, 0, 0, c.Location)
+		we := time.Date(y, m, d, s[1]/60, s[1]%60, 0, 0, c.Location)
+		if !fn(ws, we) {
+			return false
 		}
 	}
+	return true
+}
+
+// within is the calendar time of day n inside [from, to).
+func (c *Calendar) within(n int64, from, to time.Time) time.Duration {
+	var total time.Duration
+	c.dayWindows(n, func(ws, we time.Time) bool {
+		if s, e := later(ws, from), earlier(we, to); e.After(s) {
+			total += e.Sub(s)
+		}
+		return true
+	})
+	return total
+}
+
+// upTo returns the calendar time of the whole days from the table's base up to day n,
+// growing the table as needed; c.mu must be held. Only differences of two results mean
+// anything, since the base moves.
+func (c *Calendar) upTo(n int64) time.Duration {
+	whole := func(d int64) time.Duration {
+		return c.within(d, time.Time{}, time.Unix(1<<62, 0))
+	}
+	if c.cum == nil {
+		c.base, c.cum = n, []time.Duration{0}
+	}
+	if n < c.base {
+		k := c.base - n
+		grown := make([]time.Duration, k, k+int64(len(c.cum)))
+		var run time.Duration
+		for d := n; d < c.base; d++ {
+			grown[d-n] = run
+			run += whole(d)
+		}
+		for _, v := range c.cum {
+			grown = append(grown, v+run)
+		}
+		c.base, c.cum = n, grown
+	}
+	for n-c.base >= int64(len(c.cum)) {
+		last := int64(len(c.cum)) - 1
+		c.cum = append(c.cum, c.cum[last]+whole(c.base+last))
+	}
+	return c.cum[n-c.base]
+}
+
+// span returns the calendar time of the whole days [from, to) (day numbers), or ok false
+// when the table would grow beyond maxTable days.
+func (c *Calendar) span(from, to int64) (time.Duration, bool) {
+	lo, hi := from, to
+	if c.cum != nil {
+		lo, hi = min(lo, c.base), max(hi, c.base+int64(len(c.cum)))
+	}
+	if hi-lo > maxTable {
+		return 0, false
+	}
+	// The lower end first: it may move the base, which the higher end, only appending,
+	// then never does.
+	a := c.upTo(from)
+	return c.upTo(to) - a, true
 }
 
 // Between returns the calendar time inside [from, to).
@@ -87,17 +171,20 @@ func (c *Calendar) Between(from, to time.Time) time.Duration {
 	if c == nil {
 		return to.Sub(from)
 	}
-	var total time.Duration
-	c.windows(from, func(ws, we time.Time) bool {
-		if !ws.Before(to) {
-			return false
+	fd, td := c.day(from), c.day(to)
+	if fd == td {
+		return c.within(fd, from, to)
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	middle, ok := c.span(fd+1, td)
+	if !ok {
+		// Beyond the table: count day by day, at most maxDays days.
+		for d := fd + 1; d < min(td, fd+1+maxDays); d++ {
+			middle += c.within(d, from, to)
 		}
-		if s, e := later(ws, from), earlier(we, to); e.After(s) {
-			total += e.Sub(s)
-		}
-		return true
-	})
-	return total
+	}
+	return c.within(fd, from, to) + middle + c.within(td, from, to)
 }
 
 // Add returns the instant when d of calendar time will have passed since from; ok is false
@@ -109,20 +196,37 @@ func (c *Calendar) Add(from time.Time, d time.Duration) (at time.Time, ok bool) 
 	if d <= 0 {
 		return from, true
 	}
-	left := d
-	c.windows(from, func(ws, we time.Time) bool {
-		s := later(ws, from)
-		if !we.After(s) {
-			return true
-		}
-		avail := we.Sub(s)
-		if left <= avail {
+	// walk finds the instant in day n, from its start or from, when left is used up.
+	walk := func(n int64, from time.Time, left time.Duration) (at time.Time, rest time.Duration, ok bool) {
+		c.dayWindows(n, func(ws, we time.Time) bool {
+			s := later(ws, from)
+			if !we.After(s) {
+				return true
+			}
+			if avail := we.Sub(s); left > avail {
+				left -= avail
+				return true
+			}
 			at, ok = s.Add(left), true
 			return false
-		}
-		left -= avail
-		return true
-	})
+		})
+		return at, left, ok
+	}
+	fd := c.day(from)
+	at, left, ok := walk(fd, from, d)
+	if ok {
+		return at, true
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	last := fd + maxDays
+	if total, ok := c.span(fd+1, last+1); !ok || total < left {
+		return time.Time{}, false
+	}
+	// The first day k by whose end the days after fd hold left.
+	start := c.upTo(fd + 1)
+	k := fd + 1 + int64(sort.Search(int(last-fd), func(i int) bool { return c.upTo(fd+2+int64(i))-start >= left }))
+	at, _, ok = walk(k, time.Time{}, left-(c.upTo(k)-start))
 	return at, ok
 }
 
@@ -270,10 +374,14 @@ func Measure(c Clock, opened time.Time, timeline []Step, asOf time.Time) Status 
 		if c.Target == Response && (st.Stage == Stopped || st.Stage == Canceled) {
 			continue // a response is given once
 		}
+		was := st.Stage
 		st.Stage = stage(step.State)
-		if st.Stage == Stopped || st.Stage == Canceled {
+		switch {
+		case (st.Stage == Stopped || st.Stage == Canceled) && (was == Stopped || was == Canceled):
+			// resolved → closed: the clock stopped at the resolution, not at the closure
+		case st.Stage == Stopped || st.Stage == Canceled:
 			st.StoppedAt = at
-		} else {
+		default:
 			st.StoppedAt = time.Time{}
 		}
 	}

@@ -163,8 +163,9 @@ func TestMeasure(t *testing.T) {
 			name: "resolution minus time on hold", clock: resolution, opened: opened,
 			timeline: steps(opened, "new", "2026-03-02T10:05:00Z", "in_progress", "2026-03-02T11:00:00Z", "on_hold",
 				"2026-03-02T13:00:00Z", "in_progress", "2026-03-02T14:00:00Z", "resolved", "2026-03-05T14:00:00Z", "closed"),
-			asOf:   "2026-03-10T00:00:00Z",
-			want:   Status{Stage: Stopped, Elapsed: 2 * time.Hour, Goal: 4 * time.Hour, Percent: 50, Warning: 50, StoppedAt: at("2026-03-05T14:00:00Z")},
+			asOf: "2026-03-10T00:00:00Z",
+			// closing a resolved incident does not move where its clock stopped
+			want:   Status{Stage: Stopped, Elapsed: 2 * time.Hour, Goal: 4 * time.Hour, Percent: 50, Warning: 50, StoppedAt: at("2026-03-02T14:00:00Z")},
 			result: "met",
 		},
 		{

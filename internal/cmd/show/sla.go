@@ -2,7 +2,6 @@ package show
 
 import (
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 
@@ -76,51 +75,17 @@ func Clocks(ix *index.Index, e *check.Engine, r *record.Record, data map[string]
 		}
 	}
 
-	var defs []*sla.Definition
-	named := str(data["sla"])
-	for _, s := range ix.Records() {
-		if s.Kind != record.SLA || (named != "" && s.ID != named) {
-			continue
-		}
-		_, sdata, err := readFields(e, s.Path)
-		if err != nil {
-			return nil, err
-		}
-		def, err := sla.Parse(sdata)
-		if err != nil {
-			return nil, err
-		}
-		applies := def.Applies(string(r.Kind), priority, str(data["service"]), cis)
-		if named != "" {
-			_, applies = def.Goals[priority]
-		}
-		if applies {
-			defs = append(defs, def)
-		}
+	// The SLAs and calendars come from the index summaries, as `gitsm report` reads them, so
+	// that show and report select and measure alike.
+	set := sla.NewSet(ix.Records())
+	if len(set.Errors) > 0 {
+		return nil, fmt.Errorf("%s (run gitsm validate)", set.Errors[0])
 	}
-	slices.SortFunc(defs, func(a, b *sla.Definition) int { return strings.Compare(a.ID, b.ID) })
+	defs := set.Select(sla.Subject{Kind: string(r.Kind), Priority: priority, Service: str(data["service"]), CIs: cis, SLA: str(data["sla"])})
 
 	var out []SLAView
-	calendars := map[string]*sla.Calendar{}
 	for _, def := range defs {
-		var cal *sla.Calendar
-		if def.Calendar != "24x7" {
-			var ok bool
-			if cal, ok = calendars[def.Calendar]; !ok {
-				c := ix.Record(def.Calendar)
-				if c == nil || c.Kind != record.Calendar {
-					return nil, fmt.Errorf("sla %s names calendar %s, which does not exist (run gitsm validate)", def.ID, def.Calendar)
-				}
-				_, cdata, err := readFields(e, c.Path)
-				if err != nil {
-					return nil, err
-				}
-				if cal, err = sla.ParseCalendar(cdata); err != nil {
-					return nil, err
-				}
-				calendars[def.Calendar] = cal
-			}
-		}
+		cal := set.Calendars[def.Calendar] // nil for 24x7
 		goal := def.Goals[priority]
 		st := sla.Measure(sla.Clock{Target: def.Target, Goal: goal, Calendar: cal, PauseStates: def.PauseStates, WarnAt: def.WarnAt}, opened, steps, asOf)
 		title := ""

@@ -1,0 +1,87 @@
+package record
+
+import (
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// facts are the nested values a summary keeps besides its top-level scalars, so that reports
+// and SLA clocks can work from the index cache without reading the YAML again: the
+// timeline's steps, an SLA's filters and goals, a calendar's hours and holidays, a
+// resolution's code. A value of a list of mappings becomes one list per key, in item order
+// ("timeline[].at", "timeline[].state"); a value in a mapping becomes "parent.key"; a list
+// inside an item is joined with commas; numbers are written in decimal. Notes and other free
+// text stay out: they would grow the cache and nothing adds them up.
+var facts = map[string][]string{
+	"timeline":   {"at", "state"},
+	"goals":      {"priority", "duration"},
+	"hours":      {"days", "start", "end"},
+	"holidays":   {"date"},
+	"applies_to": {"kind", "priorities", "services", "cis"},
+	"resolution": {"code"},
+	"review":     {"completed_at"},
+}
+
+// extractFacts encodes the facts of a record's data (see facts) as Fields.
+func extractFacts(data map[string]any) Fields {
+	m := map[string]any{}
+	for field, keys := range facts {
+		switch v := data[field].(type) {
+		case []any:
+			cols := make([][]string, len(keys))
+			for _, item := range v {
+				im, _ := item.(map[string]any)
+				for i, k := range keys {
+					cols[i] = append(cols[i], scalarText(im[k]))
+				}
+			}
+			for i, k := range keys {
+				if cols[i] != nil {
+					m[field+"[]."+k] = cols[i]
+				}
+			}
+		case map[string]any:
+			for _, k := range keys {
+				switch x := v[k].(type) {
+				case nil:
+				case []any:
+					m[field+"."+k] = listText(x)
+				default:
+					m[field+"."+k] = scalarText(x)
+				}
+			}
+		}
+	}
+	// A list of numbers (warn_at) is not a top-level scalar list: keep it as text.
+	if w, ok := data["warn_at"].([]any); ok {
+		m["warn_at"] = listText(w)
+	}
+	f, _ := FieldsOf(m)
+	return f
+}
+
+func listText(l []any) []string {
+	out := make([]string, 0, len(l))
+	for _, x := range l {
+		out = append(out, scalarText(x))
+	}
+	return out
+}
+
+// scalarText writes a scalar as text; a list of scalars is joined with commas.
+func scalarText(v any) string {
+	switch x := v.(type) {
+	case string:
+		return strings.Clone(x)
+	case int64:
+		return strconv.FormatInt(x, 10)
+	case float64:
+		return strconv.FormatFloat(x, 'g', -1, 64)
+	case bool:
+		return strconv.FormatBool(x)
+	case []any:
+		return strings.Join(slices.Clip(listText(x)), ",")
+	}
+	return ""
+}
