@@ -7,6 +7,8 @@ import (
 	"io"
 	"strconv"
 	"strings"
+
+	"github.com/gitsm/gitsm/internal/iostreams"
 )
 
 // WriteJSON writes the report as indented JSON.
@@ -63,15 +65,15 @@ func prText(n int) string {
 // and the violations.
 func WriteText(w io.Writer, r *Report) error {
 	var b strings.Builder
-	fmt.Fprintf(&b, "audit of %s at %s, first-parent history, %s\n", clean(r.Branch), short(r.Tip), window(r))
+	fmt.Fprintf(&b, "audit of %s at %s, first-parent history, %s\n", iostreams.SanitizeLine(r.Branch), short(r.Tip), window(r))
 	fmt.Fprintf(&b, "%s\n", summaryLine(r))
 	for _, c := range r.Commits {
-		fmt.Fprintf(&b, "\n%s  %s  %s <%s>  %s\n  %s\n", c.Date.Format("2006-01-02 15:04 -0700"), short(c.Commit), clean(c.Author), clean(c.Email), prText(c.PR), clean(c.Subject))
+		fmt.Fprintf(&b, "\n%s  %s  %s <%s>  %s\n  %s\n", c.Date.Format("2006-01-02 15:04 -0700"), short(c.Commit), iostreams.SanitizeLine(c.Author), iostreams.SanitizeLine(c.Email), prText(c.PR), iostreams.SanitizeLine(c.Subject))
 		for _, rc := range c.Records {
 			if rc.OldPath != "" {
-				fmt.Fprintf(&b, "    %-9s %s  %s → %s\n", rc.Change, clean(rc.ID), clean(rc.OldPath), clean(rc.Path))
+				fmt.Fprintf(&b, "    %-9s %s  %s → %s\n", rc.Change, iostreams.SanitizeLine(rc.ID), iostreams.SanitizeLine(rc.OldPath), iostreams.SanitizeLine(rc.Path))
 			} else {
-				fmt.Fprintf(&b, "    %-9s %s  %s\n", rc.Change, clean(rc.ID), clean(rc.Path))
+				fmt.Fprintf(&b, "    %-9s %s  %s\n", rc.Change, iostreams.SanitizeLine(rc.ID), iostreams.SanitizeLine(rc.Path))
 			}
 		}
 		if e := c.Evidence; e != nil {
@@ -79,10 +81,10 @@ func WriteText(w io.Writer, r *Report) error {
 			if !e.Approved {
 				state = "NOT approved"
 			}
-			fmt.Fprintf(&b, "    evidence: PR #%d %s, head %s, approvers: %s\n", e.PR, state, clean(short(e.HeadSHA)), clean(orNone(e.Approvers)))
+			fmt.Fprintf(&b, "    evidence: PR #%d %s, head %s, approvers: %s\n", e.PR, state, iostreams.SanitizeLine(short(e.HeadSHA)), iostreams.SanitizeLine(orNone(e.Approvers)))
 		}
 		for _, v := range c.Violations {
-			fmt.Fprintf(&b, "    ✗ %s: %s\n", v.Kind, clean(v.Message))
+			fmt.Fprintf(&b, "    ✗ %s: %s\n", v.Kind, iostreams.SanitizeLine(v.Message))
 		}
 	}
 	var loose []Violation
@@ -94,25 +96,11 @@ func WriteText(w io.Writer, r *Report) error {
 	if len(loose) > 0 {
 		b.WriteString("\n")
 		for _, v := range loose {
-			fmt.Fprintf(&b, "✗ %s %s: %s\n", v.Kind, clean(short(v.Commit)), clean(v.Message))
+			fmt.Fprintf(&b, "✗ %s %s: %s\n", v.Kind, iostreams.SanitizeLine(short(v.Commit)), iostreams.SanitizeLine(v.Message))
 		}
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
-}
-
-// clean puts text from records, commits and notes (hostile input) on one line without control
-// characters, so that it cannot move the cursor or recolour a terminal.
-func clean(s string) string {
-	return strings.Map(func(r rune) rune {
-		switch {
-		case r == '\n' || r == '\r' || r == '\t':
-			return ' '
-		case r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0):
-			return '\ufffd'
-		}
-		return r
-	}, s)
 }
 
 func listed(r *Report, commit string) bool {
@@ -176,7 +164,7 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 
 // md keeps text from records and commits (hostile input) inside its table cell.
 func md(s string) string {
-	s = clean(s)
+	s = iostreams.SanitizeLine(s)
 	return strings.NewReplacer("|", `\|`, "\n", " ", "\r", " ", "<", "&lt;", ">", "&gt;", "`", "\\`", "[", `\[`, "]", `\]`).Replace(s)
 }
 
@@ -223,7 +211,7 @@ func WriteCSV(w io.Writer, r *Report) error {
 // author name is hostile input).
 func csvSafe(cells ...string) []string {
 	for i, c := range cells {
-		c = clean(c)
+		c = iostreams.SanitizeLine(c)
 		cells[i] = c
 		if c != "" && strings.ContainsRune("=+-@\t\r", rune(c[0])) {
 			cells[i] = "'" + c

@@ -34,7 +34,7 @@ func TestWritersDefuseHostileText(t *testing.T) {
 		if name == "markdown" && !strings.Contains(b.String(), `")\|`) {
 			t.Errorf("markdown: the pipe in the author's name was not escaped: %q", b.String())
 		}
-		if name == "text" && !strings.Contains(b.String(), "fix \ufffd[2J") {
+		if name == "text" && !strings.Contains(b.String(), `fix \x1b[2J`) {
 			t.Errorf("text: the subject's escape was not replaced: %q", b.String())
 		}
 	}

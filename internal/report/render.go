@@ -8,7 +8,8 @@ import (
 	"strings"
 	"time"
 	"unicode"
-	"unicode/utf8"
+
+	"github.com/gitsm/gitsm/internal/iostreams"
 )
 
 // Formats lists the report formats by name.
@@ -30,28 +31,6 @@ func Write(w io.Writer, format string, r *Report, table string) error {
 	}
 	return fmt.Errorf("unknown format %q; use one of %s", format, strings.Join(Formats, ", "))
 }
-
-// clean drops control characters (C0, DEL and C1) from text bound for a terminal or a
-// markdown table, so that a record's title cannot move the cursor or recolour the screen;
-// tabs and line breaks become spaces, since a cell is one line.
-func clean(s string) string {
-	if !strings.ContainsFunc(s, isControl) {
-		return s
-	}
-	var b strings.Builder
-	for _, c := range s {
-		switch {
-		case c == '\t' || c == '\n' || c == '\r':
-			b.WriteByte(' ')
-		case isControl(c):
-		default:
-			b.WriteRune(c)
-		}
-	}
-	return b.String()
-}
-
-func isControl(c rune) bool { return c < 0x20 || (c >= 0x7f && c <= 0x9f) || c == utf8.RuneError }
 
 func header(r *Report) string {
 	s := "as of " + r.AsOf.Format(time.RFC3339)
@@ -97,7 +76,7 @@ func Text(w io.Writer, r *Report) error {
 		for _, row := range t.Rows {
 			c := make([]string, len(row))
 			for i, cell := range row {
-				c[i] = clean(cell)
+				c[i] = iostreams.SanitizeLine(cell)
 			}
 			rows = append(rows, c)
 		}
@@ -132,7 +111,7 @@ func Text(w io.Writer, r *Report) error {
 // mdCell escapes a markdown table cell: a pipe would end it, HTML would render, and a
 // backslash or backtick could undo the escaping.
 func mdCell(s string) string {
-	s = clean(s)
+	s = iostreams.SanitizeLine(s)
 	r := strings.NewReplacer(`\`, `\\`, "|", `\|`, "<", "&lt;", ">", "&gt;", "&", "&amp;", "`", "\\`", "*", `\*`, "_", `\_`, "[", `\[`, "]", `\]`)
 	return r.Replace(s)
 }

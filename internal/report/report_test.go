@@ -182,12 +182,12 @@ func TestTextHasNoControlCharacters(t *testing.T) {
 			t.Fatal(err)
 		}
 		out := strings.ReplaceAll(b.String(), "\n", "")
-		if strings.ContainsFunc(out, isControl) {
+		if strings.ContainsFunc(out, func(c rune) bool { return c < 0x20 || (c >= 0x7f && c <= 0x9f) }) {
 			t.Errorf("%s: control characters in %q", format, out)
 		}
-		want := "evil[2J31m title and more"
+		want := `evil\x1b[2J\x9b31m title\tand\nmore`
 		if format == "markdown" {
-			want = `evil\[2J31m title and more`
+			want = `evil\\x1b\[2J\\x9b31m title\\tand\\nmore`
 		}
 		if !strings.Contains(out, want) {
 			t.Errorf("%s: the title is not there, cleaned", format)

@@ -14,6 +14,7 @@ import (
 
 	"github.com/gitsm/gitsm/internal/command"
 	githistory "github.com/gitsm/gitsm/internal/history"
+	"github.com/gitsm/gitsm/internal/iostreams"
 	"github.com/gitsm/gitsm/internal/record"
 )
 
@@ -222,7 +223,7 @@ func value(v any) string {
 	case nil:
 		return "(none)"
 	case string:
-		x = clean(x)
+		x = iostreams.SanitizeLine(x)
 		if r := []rune(x); len(r) > 80 {
 			x = string(r[:77]) + "..."
 		}
@@ -230,56 +231,42 @@ func value(v any) string {
 	}
 	b, err := json.Marshal(v)
 	if err != nil {
-		return clean(fmt.Sprint(v))
+		return iostreams.SanitizeLine(fmt.Sprint(v))
 	}
 	return string(b)
-}
-
-// clean puts text from a record or a commit (hostile input) on one line without control
-// characters, so that it cannot move the cursor or recolour a terminal.
-func clean(s string) string {
-	return strings.Map(func(r rune) rune {
-		switch {
-		case r == '\n' || r == '\r' || r == '\t':
-			return ' '
-		case r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0):
-			return '\ufffd'
-		}
-		return r
-	}, s)
 }
 
 func describe(c Commit) string {
 	switch c.Change {
 	case githistory.Renamed:
-		return "moved from " + clean(c.OldPath) + " to " + clean(c.Path)
+		return "moved from " + iostreams.SanitizeLine(c.OldPath) + " to " + iostreams.SanitizeLine(c.Path)
 	case githistory.Deleted:
-		return "deleted " + clean(c.Path)
+		return "deleted " + iostreams.SanitizeLine(c.Path)
 	case githistory.Added:
-		return "added " + clean(c.Path)
+		return "added " + iostreams.SanitizeLine(c.Path)
 	}
 	return "modified"
 }
 
 func writeText(w io.Writer, res *Result) error {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s  %s  (%d %s)\n", res.ID, clean(res.Path), len(res.Commits), plural(len(res.Commits), "commit"))
+	fmt.Fprintf(&b, "%s  %s  (%d %s)\n", res.ID, iostreams.SanitizeLine(res.Path), len(res.Commits), plural(len(res.Commits), "commit"))
 	for _, c := range res.Commits {
 		pr := "no pull request"
 		if c.PR != 0 {
 			pr = fmt.Sprintf("PR #%d", c.PR)
 		}
-		fmt.Fprintf(&b, "\n%s  %s  %s <%s>  %s\n", c.Date.Format("2006-01-02 15:04 -0700"), short(c.Commit), clean(c.Author.Name), clean(c.Author.Email), pr)
-		fmt.Fprintf(&b, "  %s: %s\n", describe(c), clean(c.Subject))
+		fmt.Fprintf(&b, "\n%s  %s  %s <%s>  %s\n", c.Date.Format("2006-01-02 15:04 -0700"), short(c.Commit), iostreams.SanitizeLine(c.Author.Name), iostreams.SanitizeLine(c.Author.Email), pr)
+		fmt.Fprintf(&b, "  %s: %s\n", describe(c), iostreams.SanitizeLine(c.Subject))
 		if c.Change != githistory.Added {
 			for _, fc := range c.Fields {
-				fmt.Fprintf(&b, "    %s: %s → %s\n", clean(fc.Field), value(fc.From), value(fc.To))
+				fmt.Fprintf(&b, "    %s: %s → %s\n", iostreams.SanitizeLine(fc.Field), value(fc.From), value(fc.To))
 			}
 		}
 		for _, e := range c.Events {
-			fmt.Fprintf(&b, "    ● %s  %s", clean(e.At), clean(e.State))
+			fmt.Fprintf(&b, "    ● %s  %s", iostreams.SanitizeLine(e.At), iostreams.SanitizeLine(e.State))
 			if e.By != "" {
-				fmt.Fprintf(&b, " by %s", clean(e.By))
+				fmt.Fprintf(&b, " by %s", iostreams.SanitizeLine(e.By))
 			}
 			if e.Note != "" {
 				fmt.Fprintf(&b, ": %s", value(e.Note))
@@ -287,7 +274,7 @@ func writeText(w io.Writer, res *Result) error {
 			b.WriteByte('\n')
 		}
 		if c.Error != "" {
-			fmt.Fprintf(&b, "    (fields not compared: %s)\n", clean(c.Error))
+			fmt.Fprintf(&b, "    (fields not compared: %s)\n", iostreams.SanitizeLine(c.Error))
 		}
 	}
 	_, err := io.WriteString(w, b.String())
@@ -334,7 +321,7 @@ func writeMarkdown(w io.Writer, res *Result) error {
 // mdEscape keeps text from a record (hostile input) from breaking out of a table cell or
 // adding markup.
 func mdEscape(s string) string {
-	s = clean(s)
+	s = iostreams.SanitizeLine(s)
 	r := strings.NewReplacer("|", `\|`, "\n", " ", "\r", " ", "<", "&lt;", ">", "&gt;", "`", "\\`", "*", `\*`, "_", `\_`, "[", `\[`, "]", `\]`)
 	return r.Replace(s)
 }
