@@ -91,7 +91,7 @@ The report reads the index cache: a warm run does not read the record files agai
 	fl.StringVar(&opts.AsOf, "as-of", "", "measure running clocks and ages up to `TIME` instead of now")
 	fl.StringVarP(&opts.Output, "output", "o", "", "write the report to `FILE` instead of stdout")
 	fl.StringVar(&opts.Table, "table", "", "with --format csv, write only the table `NAME`")
-	return cmd
+	return command.OfferFormats(cmd, report.Formats...)
 }
 
 // parseTime reads a time flag: RFC 3339, or a date meaning its midnight UTC (with endOfDay,
