@@ -34,6 +34,14 @@ type Source interface {
 	Files(ctx context.Context, e *Engine) ([]record.File, error)
 }
 
+// SummarySource is a Source that can stop at a file's summary when its findings will not be
+// reported: settled maps such files' paths to the blob hash of the content whose findings are
+// not wanted (see index.Options.Settled).
+type SummarySource interface {
+	Source
+	FilesSettled(ctx context.Context, e *Engine, settled map[string]string) ([]record.File, error)
+}
+
 // Scan is the Source that reads and analyzes every record file of the work tree.
 type Scan struct{}
 
@@ -58,7 +66,27 @@ func (e *Engine) Run(ctx context.Context, src Source, opts Options) (*Result, er
 	if src == nil {
 		src = Scan{}
 	}
-	files, err := src.Files(ctx, e)
+	var base *baseTree
+	if opts.Base != "" {
+		var err error
+		if base, err = e.readBase(opts.Base); err != nil {
+			return nil, err
+		}
+	}
+	var files []record.File
+	var err error
+	if ss, ok := src.(SummarySource); ok && base != nil && !opts.All && len(opts.Paths) == 0 {
+		// Only what changed since the base is reported: a file that still has its base
+		// content lends its summary to the rules across records, and its own findings,
+		// which would not be reported, need not be computed.
+		settled := make(map[string]string, len(base.byPath))
+		for p, en := range base.byPath {
+			settled[p] = en.Hash.String()
+		}
+		files, err = ss.FilesSettled(ctx, e, settled)
+	} else {
+		files, err = src.Files(ctx, e)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -87,8 +115,8 @@ func (e *Engine) Run(ctx context.Context, src Source, opts Options) (*Result, er
 	}
 
 	var baseFindings []finding.Finding
-	if opts.Base != "" {
-		changed, fs, err := e.compareBase(files, opts.Base)
+	if base != nil {
+		changed, fs, err := e.compareBase(files, base)
 		if err != nil {
 			return nil, err
 		}
@@ -121,19 +149,25 @@ func (e *Engine) Run(ctx context.Context, src Source, opts Options) (*Result, er
 	return res, nil
 }
 
-// compareBase runs the rules that compare the work tree with revision base. It returns the
-// set of record paths that differ from base (added or modified) and the findings.
-func (e *Engine) compareBase(files []record.File, base string) (map[string]bool, []finding.Finding, error) {
+// baseTree is the base revision of validate --base: its record files by path.
+type baseTree struct {
+	repo   *gitrepo.Repo
+	rev    string
+	byPath map[string]gitrepo.Entry
+}
+
+// readBase lists the record files of revision base.
+func (e *Engine) readBase(base string) (*baseTree, error) {
 	repo, err := gitrepo.Open(e.Root)
 	if err != nil {
 		if errors.Is(err, gitrepo.ErrNotGit) {
-			return nil, nil, fmt.Errorf("--base needs a git repository: %w", err)
+			return nil, fmt.Errorf("--base needs a git repository: %w", err)
 		}
-		return nil, nil, err
+		return nil, err
 	}
 	commit, err := repo.Commit(base)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	folders := make([]string, len(record.Kinds))
 	for i, k := range record.Kinds {
@@ -141,14 +175,21 @@ func (e *Engine) compareBase(files []record.File, base string) (map[string]bool,
 	}
 	entries, err := repo.Files(commit, folders...)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	baseByPath := map[string]gitrepo.Entry{}
+	t := &baseTree{repo: repo, rev: base, byPath: map[string]gitrepo.Entry{}}
 	for _, en := range entries {
 		if gitrepo.IsRecordPath(en.Path) {
-			baseByPath[en.Path] = en
+			t.byPath[en.Path] = en
 		}
 	}
+	return t, nil
+}
+
+// compareBase runs the rules that compare the work tree with the base revision. It returns
+// the set of record paths that differ from the base (added or modified) and the findings.
+func (e *Engine) compareBase(files []record.File, bt *baseTree) (map[string]bool, []finding.Finding, error) {
+	repo, base, baseByPath := bt.repo, bt.rev, bt.byPath
 	headByPath := map[string]record.File{}
 	headIDs := map[string]string{}
 	changed := map[string]bool{}
@@ -199,6 +240,7 @@ func (e *Engine) compareBase(files []record.File, base string) (map[string]bool,
 			if !inBase {
 				continue
 			}
+			var err error
 			if basePrev, err = parseBase(en); err != nil {
 				return nil, nil, err
 			}
