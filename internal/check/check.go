@@ -66,9 +66,10 @@ func (e *Engine) Analyze(rel string, src []byte) (record.File, *record.Parsed) {
 // Summarize reads one file's summary without checking it against its schema or the
 // per-record rules: for a file whose own findings will not be reported (one unchanged since
 // the base of validate --base), which only lends its summary to the rules across records.
-// The findings it returns are those of reading and parsing alone.
-func (e *Engine) Summarize(rel string, src []byte) record.File {
-	f := record.File{Path: rel, Hash: gitrepo.BlobHash(src).String()}
+// The findings it returns are those of reading and parsing alone. hash is the content's blob
+// hash, which the caller has computed already.
+func (e *Engine) Summarize(rel string, src []byte, hash string) record.File {
+	f := record.File{Path: rel, Hash: hash}
 	folder, _ := record.FolderKind(rel)
 	p, fs := record.Parse(rel, folder, e.Config.Prefixes, src)
 	f.Findings = fs

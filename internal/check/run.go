@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 
 	"github.com/gitsm/gitsm/internal/finding"
 	"github.com/gitsm/gitsm/internal/gitrepo"
@@ -35,11 +36,11 @@ type Source interface {
 }
 
 // SummarySource is a Source that can stop at a file's summary when its findings will not be
-// reported: settled maps such files' paths to the blob hash of the content whose findings are
-// not wanted (see index.Options.Settled).
+// reported: settled says whether a file's path and blob hash are such a file's (see
+// index.Options.Settled). It may be called from several goroutines.
 type SummarySource interface {
 	Source
-	FilesSettled(ctx context.Context, e *Engine, settled map[string]string) ([]record.File, error)
+	FilesSettled(ctx context.Context, e *Engine, settled func(path, hash string) bool) ([]record.File, error)
 }
 
 // Scan is the Source that reads and analyzes every record file of the work tree.
@@ -66,29 +67,47 @@ func (e *Engine) Run(ctx context.Context, src Source, opts Options) (*Result, er
 	if src == nil {
 		src = Scan{}
 	}
-	var base *baseTree
-	if opts.Base != "" {
-		var err error
-		if base, err = e.readBase(opts.Base); err != nil {
-			return nil, err
-		}
+	// The base's tree is read while the work tree is: both take a while on 100,000 records.
+	type read struct {
+		tree *baseTree
+		err  error
 	}
+	baseRead := make(chan read, 1)
+	if opts.Base != "" {
+		go func() {
+			t, err := e.readBase(opts.Base)
+			baseRead <- read{t, err}
+		}()
+	} else {
+		baseRead <- read{}
+	}
+	waitBase := sync.OnceValues(func() (*baseTree, error) {
+		r := <-baseRead
+		return r.tree, r.err
+	})
 	var files []record.File
 	var err error
-	if ss, ok := src.(SummarySource); ok && base != nil && !opts.All && len(opts.Paths) == 0 {
+	if ss, ok := src.(SummarySource); ok && opts.Base != "" && !opts.All && len(opts.Paths) == 0 {
 		// Only what changed since the base is reported: a file that still has its base
 		// content lends its summary to the rules across records, and its own findings,
 		// which would not be reported, need not be computed.
-		settled := make(map[string]string, len(base.byPath))
-		for p, en := range base.byPath {
-			settled[p] = en.Hash.String()
-		}
-		files, err = ss.FilesSettled(ctx, e, settled)
+		files, err = ss.FilesSettled(ctx, e, func(path, hash string) bool {
+			t, err := waitBase()
+			if err != nil {
+				return false
+			}
+			en, ok := t.byPath[path]
+			return ok && en.Hash.String() == hash
+		})
 	} else {
 		files, err = src.Files(ctx, e)
 	}
+	base, baseErr := waitBase()
 	if err != nil {
 		return nil, err
+	}
+	if baseErr != nil {
+		return nil, baseErr
 	}
 	byPath := make(map[string]int, len(files))
 	for i, f := range files {
@@ -190,19 +209,35 @@ func (e *Engine) readBase(base string) (*baseTree, error) {
 // the set of record paths that differ from the base (added or modified) and the findings.
 func (e *Engine) compareBase(files []record.File, bt *baseTree) (map[string]bool, []finding.Finding, error) {
 	repo, base, baseByPath := bt.repo, bt.rev, bt.byPath
-	headByPath := map[string]record.File{}
-	headIDs := map[string]string{}
 	changed := map[string]bool{}
+	stayed := 0 // base paths that the work tree still has
 	for _, f := range files {
 		if !gitrepo.IsRecordPath(f.Path) {
 			continue
 		}
-		headByPath[f.Path] = f
-		if f.Record != nil && f.Record.ID != "" {
-			headIDs[f.Record.ID] = f.Path
+		en, ok := baseByPath[f.Path]
+		if ok {
+			stayed++
 		}
-		if en, ok := baseByPath[f.Path]; !ok || en.Hash.String() != f.Hash {
+		if !ok || en.Hash.String() != f.Hash {
 			changed[f.Path] = true
+		}
+	}
+	// Only when a base path is gone are the work tree's paths and IDs needed (to tell a
+	// move from a deletion): most pull requests delete nothing, and 100,000 entries in two
+	// maps are not free.
+	var headByPath map[string]bool
+	headIDs := map[string]string{}
+	if stayed < len(baseByPath) {
+		headByPath = make(map[string]bool, len(files))
+		for _, f := range files {
+			if !gitrepo.IsRecordPath(f.Path) {
+				continue
+			}
+			headByPath[f.Path] = true
+			if f.Record != nil && f.Record.ID != "" {
+				headIDs[f.Record.ID] = f.Path
+			}
 		}
 	}
 	parseBase := func(en gitrepo.Entry) (*record.Parsed, error) {
@@ -217,7 +252,7 @@ func (e *Engine) compareBase(files []record.File, bt *baseTree) (map[string]bool
 	// Records gone from their base path: moved (their ID lives on elsewhere) or deleted.
 	movedTo := map[string]*record.Parsed{}
 	for path, en := range baseByPath {
-		if _, ok := headByPath[path]; ok {
+		if headByPath == nil || headByPath[path] {
 			continue
 		}
 		p, err := parseBase(en)

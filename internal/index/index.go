@@ -63,11 +63,11 @@ type Options struct {
 	// checks and decodes only its folder; empty means every kind. Such an index is partial:
 	// its links and the rules across records need all kinds.
 	Kinds []record.Kind
-	// Settled maps the paths of files whose per-file findings the caller will not report
-	// (validate --base: records unchanged since the base) to their blob hash there. A file
-	// that must be read and still has that content is parsed for its summary only, without
-	// its schema and per-record rules, and its result is not cached.
-	Settled map[string]string
+	// Settled says whether the caller will not report the per-file findings of a file with
+	// this path and blob hash (validate --base: a record unchanged since the base). Such a
+	// file, when it must be read, is parsed for its summary only, without its schema and
+	// per-record rules, and its result is not cached. It may be called concurrently.
+	Settled func(path, hash string) bool
 }
 
 // Stats says how a Build went; tests and `gitsm index` read it.
@@ -531,9 +531,9 @@ func released(version string) bool {
 }
 
 // analyzeAll analyzes the files at the indexes todo in parallel, with content already read
-// where contents has it. A file whose content is the one settled names for its path gets its
-// summary only, and summaryOnly says so.
-func analyzeAll(ctx context.Context, e *check.Engine, ws []walked, todo []int, contents [][]byte, out []record.File, settled map[string]string, summaryOnly []bool, progress io.Writer) error {
+// where contents has it. A file that settled accepts gets its summary only, and summaryOnly
+// says so.
+func analyzeAll(ctx context.Context, e *check.Engine, ws []walked, todo []int, contents [][]byte, out []record.File, settled func(path, hash string) bool, summaryOnly []bool, progress io.Writer) error {
 	if len(todo) == 0 {
 		return nil
 	}
@@ -558,8 +558,10 @@ func analyzeAll(ctx context.Context, e *check.Engine, ws []walked, todo []int, c
 						continue
 					}
 				}
-				if h, ok := settled[rel]; ok && gitrepo.BlobHash(src).String() == h {
-					out[i] = e.Summarize(rel, src)
+				if settled == nil {
+					out[i], _ = e.Analyze(rel, src)
+				} else if h := gitrepo.BlobHash(src).String(); settled(rel, h) {
+					out[i] = e.Summarize(rel, src, h)
 					summaryOnly[i] = true
 				} else {
 					out[i], _ = e.Analyze(rel, src)
@@ -632,7 +634,7 @@ func (s *Source) Files(ctx context.Context, e *check.Engine) ([]record.File, err
 }
 
 // FilesSettled is Files with Options.Settled set to settled.
-func (s *Source) FilesSettled(ctx context.Context, e *check.Engine, settled map[string]string) ([]record.File, error) {
+func (s *Source) FilesSettled(ctx context.Context, e *check.Engine, settled func(path, hash string) bool) ([]record.File, error) {
 	opts := s.Options
 	opts.Settled = settled
 	ix, err := Build(ctx, e, opts)

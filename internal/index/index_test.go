@@ -235,7 +235,9 @@ func TestBuildIncremental(t *testing.T) {
 			edit: func(t *testing.T, dir string) {
 				write(t, dir, "incidents/2026/INC-000001.yaml", "apiVersion: gitsm/v1\nkind: Incident\nid: INC-000001\ntitle: shorter\n")
 			},
-			want: func(n int) stats { return stats{Analyzed: 1, Rehashed: 1, Reused: n - 1, CacheHit: true, Written: true} },
+			want: func(n int) stats {
+				return stats{Analyzed: 1, Rehashed: 1, Reused: n - 1, CacheHit: true, Written: true}
+			},
 		},
 		{
 			name: "a new file is read",
