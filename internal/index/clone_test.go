@@ -271,3 +271,36 @@ func readFile(t *testing.T, dir, rel string) string {
 	}
 	return string(b)
 }
+
+// TestNoCacheFlag checks that NoCache (validate --no-cache) neither reads nor writes the
+// cache of a git repository.
+func TestNoCacheFlag(t *testing.T) {
+	dir := committed(t)
+	ix := build(t, dir, Options{NoCache: true})
+	if ix.Stats.CacheHit || ix.Stats.Written || ix.Stats.Analyzed != ix.Stats.Files {
+		t.Errorf("no cache: got %+v, want every file analyzed, nothing written", ix.Stats)
+	}
+	if _, err := os.Stat(filepath.Join(dir, ".git", CacheFolder)); !os.IsNotExist(err) {
+		t.Errorf("no cache: .git/gitsm exists (%v), want none", err)
+	}
+	build(t, dir, Options{})
+	if ix := build(t, dir, Options{NoCache: true}); ix.Stats.CacheHit || ix.Stats.Reused != 0 {
+		t.Errorf("no cache over a warm cache: got %+v, want it ignored", ix.Stats)
+	}
+}
+
+// TestCodeID checks that a release is named by its version alone — so that reinstalling it
+// (as every CI job does) keeps the cache — and that a development build is not.
+func TestCodeID(t *testing.T) {
+	if got := codeID("v1.2.3"); got != "" {
+		t.Errorf("release: got %q, want the version alone", got)
+	}
+	for _, v := range []string{"dev", "v1.2.3-dirty", ""} {
+		if got := codeID(v); got == "" {
+			t.Errorf("%q: got no code ID, want the build's revision or the executable's fingerprint", v)
+		}
+	}
+	if cacheKey("v1.2.3", codeID("v1.2.3"), "c") != cacheKey("v1.2.3", "", "c") {
+		t.Errorf("a release's cache key depends on more than its version and settings")
+	}
+}
