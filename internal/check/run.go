@@ -97,7 +97,7 @@ func (e *Engine) Run(ctx context.Context, src Source, opts Options) (*Result, er
 				return false
 			}
 			en, ok := t.byPath[path]
-			return ok && en.Hash.String() == hash
+			return ok && gitrepo.HashIs(en.Hash, hash)
 		})
 	} else {
 		files, err = src.Files(ctx, e)
@@ -219,7 +219,7 @@ func (e *Engine) compareBase(files []record.File, bt *baseTree) (map[string]bool
 		if ok {
 			stayed++
 		}
-		if !ok || en.Hash.String() != f.Hash {
+		if !ok || !gitrepo.HashIs(en.Hash, f.Hash) {
 			changed[f.Path] = true
 		}
 	}

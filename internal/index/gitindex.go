@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/filemode"
 	gitidx "github.com/go-git/go-git/v5/plumbing/format/index"
 )
@@ -71,13 +72,13 @@ func readGitIndex(root string) *gitIndex {
 // and inode (which no one can set to a chosen value): a file edited in place so that its size
 // and modification time look the same still gets a new change time. Without them (off
 // Linux) git's index vouches for nothing.
-func (g *gitIndex) hash(rel string, st stamp) (string, bool) {
+func (g *gitIndex) hash(rel string, st stamp) (plumbing.Hash, bool) {
 	if g == nil || st.CTime == 0 || st.Ino == 0 {
-		return "", false
+		return plumbing.ZeroHash, false
 	}
 	i, found := slices.BinarySearch(g.names, rel)
 	if !found {
-		return "", false
+		return plumbing.ZeroHash, false
 	}
 	e := g.entries[i]
 	switch {
@@ -85,16 +86,16 @@ func (g *gitIndex) hash(rel string, st stamp) (string, bool) {
 	// Merged says 1, but its decoder gives the stage bits as they are: 0.)
 	case e.Stage != 0, e.SkipWorktree, e.IntentToAdd,
 		e.Mode != filemode.Regular && e.Mode != filemode.Executable:
-		return "", false
+		return plumbing.ZeroHash, false
 	case e.ModifiedAt.IsZero() || e.CreatedAt.IsZero():
-		return "", false
+		return plumbing.ZeroHash, false
 	case e.ModifiedAt.UnixNano() >= g.written || e.CreatedAt.UnixNano() >= g.written:
-		return "", false
+		return plumbing.ZeroHash, false
 	case int64(e.Size) != st.Size&0xffffffff, e.ModifiedAt.UnixNano() != st.MTime,
 		e.CreatedAt.UnixNano() != st.CTime, e.Inode != uint32(st.Ino):
-		return "", false
+		return plumbing.ZeroHash, false
 	}
-	return e.Hash.String(), true
+	return e.Hash, true
 }
 
 // locateGit finds the git directory of the work tree that holds root, and root's place in

@@ -214,7 +214,7 @@ func Build(ctx context.Context, e *check.Engine, opts Options) (*Index, error) {
 		w, o := &l.files[i], &cached[matched[i]]
 		h, ok := old.git.hash(w.path, w.stamp)
 		switch {
-		case ok && h == o.File.Hash && o.Stamp.Size == w.stamp.Size:
+		case ok && gitrepo.HashIs(h, o.File.Hash) && o.Stamp.Size == w.stamp.Size:
 			files[i] = o.File
 			vouched[i] = true
 			ix.Stats.Reused++
