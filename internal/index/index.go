@@ -2,21 +2,25 @@
 // kind, path, title, the fields listings filter on, its references) and its per-file findings,
 // plus the links between records in both directions, derived from the references.
 //
-// The per-file results are cached in `<git dir>/gitsm/records.index`, keyed by each file's
-// blob hash and stamped with its lstat fingerprint (size, mtime, ctime, inode), so that a warm
-// run only lstat()s the record files and reads again just those whose fingerprint changed —
-// git's own trick for `git status`. Files modified within two seconds of the run that wrote
-// the cache ("racily clean", as git calls them) are read and hashed again, since a coarse
-// timestamp cannot tell an edit made in the same tick. The whole cache is dropped when the
-// cache key changes: the cache format, the gitsm version or executable, or the repository
-// settings (`.gitsm/config.yaml`, which also holds the custom-field schemas). A cache that
-// cannot be read or fails its checksum is ignored and rebuilt, never an error.
+// The per-file results are cached in `<git dir>/gitsm/records.index`, keyed by each file's path
+// and content (its blob hash) and stamped with its lstat fingerprint (size, mtime, ctime,
+// inode), so that a warm run only lstat()s the record files and reads again just those whose
+// fingerprint changed — git's own trick for `git status`. Files modified within two seconds
+// of the run that wrote the cache ("racily clean", as git calls them) are read and hashed
+// again, since a coarse timestamp cannot tell an edit made in the same tick. Fingerprints
+// vouch only in the clone whose cache folder took them (see cloneID): in a fresh clone with a
+// restored cache, git's own index says which files still have the content git checked out
+// (see gitIndex), and the others are hashed; a cached result is used only for the content it
+// was computed from. The whole cache is dropped when the cache key changes: the cache format,
+// the gitsm code (see codeID), or the repository settings (`.gitsm/config.yaml`, which also
+// holds the custom-field schemas). A cache that cannot be read or fails its checksum is
+// ignored and rebuilt, never an error.
 //
 // Changes since the cache was written go to a small `records.delta` beside it, so that editing
 // one record does not rewrite a cache of 100,000; once the delta holds more than a sixteenth
 // of the records, the cache is written again whole. Every entry says only "the file at this
-// path with this fingerprint gave this result", so any cache and delta, however old or
-// written by whichever concurrent run, combine correctly: an entry that no longer fits its
+// path with this content gave this result", so any cache and delta, however old or written
+// by whichever concurrent run or clone, combine correctly: an entry that no longer fits its
 // file is merely not used.
 package index
 
