@@ -78,13 +78,13 @@ func entriesOf(s *snapshot) []entry { return s.Entries }
 
 func TestCodecRoundTrip(t *testing.T) {
 	want := sampleEntries(5)
-	b := encode("key", "c", 42, plan(nil, want, nil))
+	b := encode("key", "clone", 42, plan(nil, want, nil))
 	got, err := decode(b)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got.Key != "key" || got.ScanStart != 42 {
-		t.Errorf("header: got %q %d, want key 42", got.Key, got.ScanStart)
+	if got.Key != "key" || got.Clone != "clone" || got.ScanStart != 42 {
+		t.Errorf("header: got %q %q %d, want key clone 42", got.Key, got.Clone, got.ScanStart)
 	}
 	if diff := cmp.Diff(want, entriesOf(got), equateEmpty); diff != "" {
 		t.Errorf("round trip (-want +got):\n%s", diff)
