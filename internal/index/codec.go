@@ -4,7 +4,9 @@ import (
 	"encoding/binary"
 	"errors"
 	"hash/crc32"
+	"io"
 	"math"
+	"os"
 	"runtime"
 	"strings"
 	"sync"
@@ -285,6 +287,24 @@ func header(b []byte) (key string, ok bool) {
 	}
 	k := d.rawString()
 	return k, d.err == nil
+}
+
+// peekHeader reads the key and clone identity of the cache file at path from its first bytes,
+// without reading the rest.
+func peekHeader(path string) (key, clone string, ok bool) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", "", false
+	}
+	defer f.Close()
+	b := make([]byte, 4096)
+	n, _ := io.ReadFull(f, b)
+	d := &decoder{buf: b[:n]}
+	if !d.magic() {
+		return "", "", false
+	}
+	key, clone = d.rawString(), d.rawString()
+	return key, clone, d.err == nil
 }
 
 // decode reads a snapshot, verifying its checksum. It never panics on bad input: every read

@@ -149,17 +149,18 @@ func Build(ctx context.Context, e *check.Engine, opts Options) (*Index, error) {
 		}
 		base := readCache(path, key, scope.chunk)
 		var delta *snapshot
-		var git *gitIndex
 		if base != nil {
 			delta = readCache(deltaPath(path), key, nil)
-			if here == "" || base.Clone != here {
-				// A cache from another clone (restored by CI): its fingerprints vouch for
-				// nothing here, so git's index will have to.
-				git = readGitIndex(e.Root)
-			}
 		}
-		oldc <- loaded{base, delta, git, git != nil}
+		oldc <- loaded{base: base, delta: delta}
 	}()
+	// A cache from another clone (restored by CI): its fingerprints vouch for nothing here,
+	// so git's index will have to. Read it meanwhile too.
+	var gitc chan *gitIndex
+	if k, clone, ok := peekHeader(path); !opts.Rebuild && ok && k == key && (here == "" || clone != here) {
+		gitc = make(chan *gitIndex, 1)
+		go func() { gitc <- readGitIndex(e.Root) }()
+	}
 	l, err := walk(ctx, e.Root, scope.has)
 	old := <-oldc
 	if err != nil {
@@ -211,12 +212,17 @@ func Build(ctx context.Context, e *check.Engine, opts Options) (*Index, error) {
 	// or working-tree-encoding attribute made the work-tree file differ from the blob), its
 	// result holds without reading the file.
 	vouched := make([]bool, len(l.files))
-	if len(unproven) > 0 && !old.gitRead {
-		old.git = readGitIndex(e.Root)
+	var git *gitIndex
+	switch {
+	case len(unproven) == 0:
+	case gitc != nil:
+		git = <-gitc
+	default:
+		git = readGitIndex(e.Root)
 	}
 	for _, i := range unproven {
 		w, o := &l.files[i], &cached[matched[i]]
-		h, ok := old.git.hash(w.path, w.stamp)
+		h, ok := git.hash(w.path, w.stamp)
 		switch {
 		case ok && gitrepo.HashIs(h, o.File.Hash) && o.Stamp.Size == w.stamp.Size:
 			files[i] = o.File
@@ -286,13 +292,8 @@ func Build(ctx context.Context, e *check.Engine, opts Options) (*Index, error) {
 	return ix, nil
 }
 
-// loaded is the cache as read: the base and the delta written since, and git's index when it
-// was read with them.
-type loaded struct {
-	base, delta *snapshot
-	git         *gitIndex
-	gitRead     bool
-}
+// loaded is the cache as read: the base and the delta written since.
+type loaded struct{ base, delta *snapshot }
 
 // cachedEntry is a cached result that a walked file may reuse: from the base cache, or from
 // the delta written since, which overrides it.
