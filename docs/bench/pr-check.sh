@@ -10,6 +10,7 @@
 #
 #   docs/bench/pr-check.sh                 # 100,000 records, 10 runs (A) and 3 runs (B)
 #   N=20000 RUNS=5 COLD_RUNS=2 docs/bench/pr-check.sh
+#   ONLY=A docs/bench/pr-check.sh          # A alone
 #
 # Needs go, git and GNU time at /usr/bin/time; uses hyperfine when it is installed
 # (apt-get install -y hyperfine) and repeats /usr/bin/time runs otherwise. Peak memory comes
@@ -20,6 +21,7 @@ set -euo pipefail
 N=${N:-100000}
 RUNS=${RUNS:-10}
 COLD_RUNS=${COLD_RUNS:-3}
+ONLY=${ONLY:-}
 SEED=${SEED:-1}
 
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -84,8 +86,9 @@ tar -C "$work/main/.git" -cf "$work/cache.tar" gitsm
 ls -l "$work/main/.git/gitsm" >&2
 rm -rf "$work/main"
 
-echo "# pr-check: $N records (seed $SEED), $(nproc) cores, $(git --version), load before: $(load)"
+echo "# pr-check: $N records (seed $SEED), gitsm $(git -C "$root" describe --always --dirty), $(nproc) cores, $(git --version), load before: $(load)"
 
+if [ "$ONLY" != B ]; then
 log "A: fresh clone + restored .git/gitsm/"
 fresh "$work/a"
 # Each run starts from the cache as restored: extracted anew (new inodes and change times,
@@ -98,6 +101,8 @@ a_status=$(bench a-status "$RUNS" "true" "git -C $work/a status --porcelain")
 echo "A  validate --base, restored cache:  $a_validate; peak $a_rss"
 echo "A  git status, same clone:           $a_status"
 echo "   load after A: $(load)"
+fi
+[ "$ONLY" = A ] && exit 0
 
 log "B: fresh clone without a cache"
 fresh "$work/b"
