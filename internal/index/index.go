@@ -79,7 +79,7 @@ type Stats struct {
 	Files      int           // record files found
 	Records    int           // files that are records
 	Analyzed   int           // files read and analyzed (new, changed, or no cache)
-	Rehashed   int           // racily clean files read to compare their hash
+	Rehashed   int           // files read to compare their hash with the cached one (racily clean, or nothing vouched for them)
 	Reused     int           // files whose cached result was used without reading them
 	Vouched    int           // of those, files whose content git's index vouched for
 	Summarized int           // files read for their summary only (Options.Settled)
@@ -284,7 +284,7 @@ func Build(ctx context.Context, e *check.Engine, opts Options) (*Index, error) {
 		}
 	}
 	if path != "" && (old.base == nil || len(analyze) > ix.Stats.Summarized || ix.Stats.Removed > 0 || ix.Stats.Rehashed > 0) {
-		w := &writer{path: path, key: key, here: here, scanStart: began.UnixNano(), old: old, scope: scope,
+		w := &writer{path: path, key: key, scanStart: began.UnixNano(), old: old, scope: scope,
 			ws: l.files, files: files, matched: matched, cached: cached, vouched: vouched, partial: summaryOnly}
 		ix.Stats.Written, ix.Stats.WriteErr = w.store(ix.Stats.Removed)
 	}
@@ -343,16 +343,16 @@ var deltaMin = 512
 
 // writer is what store needs to write the index after a run.
 type writer struct {
-	path, key, here string
-	scanStart       int64
-	old             loaded
-	scope           *scope
-	ws              []walked
-	files           []record.File
-	matched         []int // as in Build
-	cached          []cachedEntry
-	vouched         []bool // results reused on git's word: their cached stamps are stale
-	partial         []bool // summaries only, without the per-file checks: never cached
+	path, key string
+	scanStart int64
+	old       loaded
+	scope     *scope
+	ws        []walked
+	files     []record.File
+	matched   []int // as in Build
+	cached    []cachedEntry
+	vouched   []bool // results reused on git's word: their cached stamps are stale
+	partial   []bool // summaries only, without the per-file checks: never cached
 }
 
 // store writes the index after a run that changed something. Entries that are not in the
