@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"sync"
 
+	"github.com/go-git/go-git/v5/plumbing/object"
+
 	"github.com/gitsm/gitsm/internal/finding"
 	"github.com/gitsm/gitsm/internal/gitrepo"
 	"github.com/gitsm/gitsm/internal/record"
@@ -74,8 +76,13 @@ func (e *Engine) Run(ctx context.Context, src Source, opts Options) (*Result, er
 	}
 	baseRead := make(chan read, 1)
 	if opts.Base != "" {
+		// A revision that does not resolve is an error before any file is read.
+		repo, commit, err := e.openBase(opts.Base)
+		if err != nil {
+			return nil, err
+		}
 		go func() {
-			t, err := e.readBase(opts.Base)
+			t, err := e.readBase(repo, commit, opts.Base)
 			baseRead <- read{t, err}
 		}()
 	} else {
@@ -175,19 +182,24 @@ type baseTree struct {
 	byPath map[string]gitrepo.Entry
 }
 
-// readBase lists the record files of revision base.
-func (e *Engine) readBase(base string) (*baseTree, error) {
+// openBase opens the repository and resolves revision base.
+func (e *Engine) openBase(base string) (*gitrepo.Repo, *object.Commit, error) {
 	repo, err := gitrepo.Open(e.Root)
 	if err != nil {
 		if errors.Is(err, gitrepo.ErrNotGit) {
-			return nil, fmt.Errorf("--base needs a git repository: %w", err)
+			return nil, nil, fmt.Errorf("--base needs a git repository: %w", err)
 		}
-		return nil, err
+		return nil, nil, err
 	}
 	commit, err := repo.Commit(base)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
+	return repo, commit, nil
+}
+
+// readBase lists the record files of commit, which is revision base.
+func (e *Engine) readBase(repo *gitrepo.Repo, commit *object.Commit, base string) (*baseTree, error) {
 	folders := make([]string, len(record.Kinds))
 	for i, k := range record.Kinds {
 		folders[i] = k.Folder
