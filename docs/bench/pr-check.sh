@@ -59,6 +59,7 @@ peak() {
 }
 
 log "building gitsm and benchgen"
+rev=$(git -C "$root" describe --always --dirty)
 (cd "$root" && go build -o "$work/gitsm" ./cmd/gitsm)
 (cd "$root" && go build -o "$work/benchgen" ./internal/benchgen/cmd/benchgen)
 gitsm=$work/gitsm
@@ -86,7 +87,7 @@ tar -C "$work/main/.git" -cf "$work/cache.tar" gitsm
 ls -l "$work/main/.git/gitsm" >&2
 rm -rf "$work/main"
 
-echo "# pr-check: $N records (seed $SEED), gitsm $(git -C "$root" describe --always --dirty), $(nproc) cores, $(git --version), load before: $(load)"
+echo "# pr-check: $N records (seed $SEED), gitsm $rev, $(nproc) cores, $(git --version), load before: $(load)"
 
 if [ "$ONLY" != B ]; then
 log "A: fresh clone + restored .git/gitsm/"
