@@ -63,6 +63,22 @@ func (e *Engine) Analyze(rel string, src []byte) (record.File, *record.Parsed) {
 	return f, p
 }
 
+// Summarize reads one file's summary without checking it against its schema or the
+// per-record rules: for a file whose own findings will not be reported (one unchanged since
+// the base of validate --base), which only lends its summary to the rules across records.
+// The findings it returns are those of reading and parsing alone. hash is the content's blob
+// hash, which the caller has computed already.
+func (e *Engine) Summarize(rel string, src []byte, hash string) record.File {
+	f := record.File{Path: rel, Hash: hash}
+	folder, _ := record.FolderKind(rel)
+	p, fs := record.Parse(rel, folder, e.Config.Prefixes, src)
+	f.Findings = fs
+	if p != nil {
+		f.Record = p.Summary()
+	}
+	return f
+}
+
 // Load reads and analyzes one file of the work tree.
 func (e *Engine) Load(rel string) (record.File, *record.Parsed) {
 	src, ff := record.ReadFile(e.Root, rel, e.Config.MaxFileSize)

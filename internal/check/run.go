@@ -7,6 +7,9 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
+
+	"github.com/go-git/go-git/v5/plumbing/object"
 
 	"github.com/gitsm/gitsm/internal/finding"
 	"github.com/gitsm/gitsm/internal/gitrepo"
@@ -35,6 +38,14 @@ type Result struct {
 // without one, Scan reads every file.
 type Source interface {
 	Files(ctx context.Context, e *Engine) ([]record.File, error)
+}
+
+// SummarySource is a Source that can stop at a file's summary when its findings will not be
+// reported: settled says whether a file's path and blob hash are such a file's (see
+// index.Options.Settled). It may be called from several goroutines.
+type SummarySource interface {
+	Source
+	FilesSettled(ctx context.Context, e *Engine, settled func(path, hash string) bool) ([]record.File, error)
 }
 
 // Scan is the Source that reads and analyzes every record file of the work tree.
@@ -74,9 +85,52 @@ func (e *Engine) Run(ctx context.Context, src Source, opts Options) (*Result, er
 	if src == nil {
 		src = Scan{}
 	}
-	files, err := src.Files(ctx, e)
+	// The base's tree is read while the work tree is: both take a while on 100,000 records.
+	type read struct {
+		tree *baseTree
+		err  error
+	}
+	baseRead := make(chan read, 1)
+	if opts.Base != "" {
+		// A revision that does not resolve is an error before any file is read.
+		repo, commit, err := e.openBase(opts.Base)
+		if err != nil {
+			return nil, err
+		}
+		go func() {
+			t, err := e.readBase(repo, commit, opts.Base)
+			baseRead <- read{t, err}
+		}()
+	} else {
+		baseRead <- read{}
+	}
+	waitBase := sync.OnceValues(func() (*baseTree, error) {
+		r := <-baseRead
+		return r.tree, r.err
+	})
+	var files []record.File
+	var err error
+	if ss, ok := src.(SummarySource); ok && opts.Base != "" && !opts.All && len(opts.Paths) == 0 {
+		// Only what changed since the base is reported: a file that still has its base
+		// content lends its summary to the rules across records, and its own findings,
+		// which would not be reported, need not be computed.
+		files, err = ss.FilesSettled(ctx, e, func(path, hash string) bool {
+			t, err := waitBase()
+			if err != nil {
+				return false
+			}
+			en, ok := t.byPath[path]
+			return ok && gitrepo.HashIs(en.Hash, hash)
+		})
+	} else {
+		files, err = src.Files(ctx, e)
+	}
+	base, baseErr := waitBase()
 	if err != nil {
 		return nil, err
+	}
+	if baseErr != nil {
+		return nil, baseErr
 	}
 	byPath := make(map[string]int, len(files))
 	for i, f := range files {
@@ -111,8 +165,8 @@ func (e *Engine) Run(ctx context.Context, src Source, opts Options) (*Result, er
 	}
 
 	var baseFindings []finding.Finding
-	if opts.Base != "" {
-		changed, fs, err := e.compareBase(files, opts.Base)
+	if base != nil {
+		changed, fs, err := e.compareBase(files, base)
 		if err != nil {
 			return nil, err
 		}
@@ -145,9 +199,15 @@ func (e *Engine) Run(ctx context.Context, src Source, opts Options) (*Result, er
 	return res, nil
 }
 
-// compareBase runs the rules that compare the work tree with revision base. It returns the
-// set of record paths that differ from base (added or modified) and the findings.
-func (e *Engine) compareBase(files []record.File, base string) (map[string]bool, []finding.Finding, error) {
+// baseTree is the base revision of validate --base: its record files by path.
+type baseTree struct {
+	repo   *gitrepo.Repo
+	rev    string
+	byPath map[string]gitrepo.Entry
+}
+
+// openBase opens the repository and resolves revision base.
+func (e *Engine) openBase(base string) (*gitrepo.Repo, *object.Commit, error) {
 	repo, err := gitrepo.Open(e.Root)
 	if err != nil {
 		if errors.Is(err, gitrepo.ErrNotGit) {
@@ -159,33 +219,61 @@ func (e *Engine) compareBase(files []record.File, base string) (map[string]bool,
 	if err != nil {
 		return nil, nil, err
 	}
+	return repo, commit, nil
+}
+
+// readBase lists the record files of commit, which is revision base.
+func (e *Engine) readBase(repo *gitrepo.Repo, commit *object.Commit, base string) (*baseTree, error) {
 	folders := make([]string, len(record.Kinds))
 	for i, k := range record.Kinds {
 		folders[i] = k.Folder
 	}
 	entries, err := repo.Files(commit, folders...)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	baseByPath := map[string]gitrepo.Entry{}
+	t := &baseTree{repo: repo, rev: base, byPath: map[string]gitrepo.Entry{}}
 	for _, en := range entries {
 		if gitrepo.IsRecordPath(en.Path) {
-			baseByPath[en.Path] = en
+			t.byPath[en.Path] = en
 		}
 	}
-	headByPath := map[string]record.File{}
-	headIDs := map[string]string{}
+	return t, nil
+}
+
+// compareBase runs the rules that compare the work tree with the base revision. It returns
+// the set of record paths that differ from the base (added or modified) and the findings.
+func (e *Engine) compareBase(files []record.File, bt *baseTree) (map[string]bool, []finding.Finding, error) {
+	repo, base, baseByPath := bt.repo, bt.rev, bt.byPath
 	changed := map[string]bool{}
+	stayed := 0 // base paths that the work tree still has
 	for _, f := range files {
 		if !gitrepo.IsRecordPath(f.Path) {
 			continue
 		}
-		headByPath[f.Path] = f
-		if f.Record != nil && f.Record.ID != "" {
-			headIDs[f.Record.ID] = f.Path
+		en, ok := baseByPath[f.Path]
+		if ok {
+			stayed++
 		}
-		if en, ok := baseByPath[f.Path]; !ok || en.Hash.String() != f.Hash {
+		if !ok || !gitrepo.HashIs(en.Hash, f.Hash) {
 			changed[f.Path] = true
+		}
+	}
+	// Only when a base path is gone are the work tree's paths and IDs needed (to tell a
+	// move from a deletion): most pull requests delete nothing, and 100,000 entries in two
+	// maps are not free.
+	var headByPath map[string]bool
+	headIDs := map[string]string{}
+	if stayed < len(baseByPath) {
+		headByPath = make(map[string]bool, len(files))
+		for _, f := range files {
+			if !gitrepo.IsRecordPath(f.Path) {
+				continue
+			}
+			headByPath[f.Path] = true
+			if f.Record != nil && f.Record.ID != "" {
+				headIDs[f.Record.ID] = f.Path
+			}
 		}
 	}
 	parseBase := func(en gitrepo.Entry) (*record.Parsed, error) {
@@ -200,7 +288,7 @@ func (e *Engine) compareBase(files []record.File, base string) (map[string]bool,
 	// Records gone from their base path: moved (their ID lives on elsewhere) or deleted.
 	movedTo := map[string]*record.Parsed{}
 	for path, en := range baseByPath {
-		if _, ok := headByPath[path]; ok {
+		if headByPath == nil || headByPath[path] {
 			continue
 		}
 		p, err := parseBase(en)
@@ -223,6 +311,7 @@ func (e *Engine) compareBase(files []record.File, base string) (map[string]bool,
 			if !inBase {
 				continue
 			}
+			var err error
 			if basePrev, err = parseBase(en); err != nil {
 				return nil, nil, err
 			}

@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 )
 
@@ -22,26 +23,16 @@ const CacheFolder = "gitsm"
 // on every run and never written, so that no cache file lands in a work tree that is not
 // under git (and could be committed once it is).
 func CachePath(root string) string {
-	abs, err := filepath.Abs(root)
-	if err != nil {
+	gitDir, prefix, ok := locateGit(root)
+	if !ok {
 		return ""
 	}
-	for dir := abs; ; {
-		gitDir, ok := gitDirAt(dir)
-		if ok {
-			name := "records.index"
-			if rel, err := filepath.Rel(dir, abs); err == nil && rel != "." {
-				sum := sha256.Sum256([]byte(filepath.ToSlash(rel)))
-				name = "records-" + hex.EncodeToString(sum[:6]) + ".index"
-			}
-			return filepath.Join(gitDir, CacheFolder, name)
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return ""
-		}
-		dir = parent
+	name := "records.index"
+	if prefix != "" {
+		sum := sha256.Sum256([]byte(prefix))
+		name = "records-" + hex.EncodeToString(sum[:6]) + ".index"
 	}
+	return filepath.Join(gitDir, CacheFolder, name)
 }
 
 // deltaPath is where the changes since the cache at path was written are kept.
@@ -80,17 +71,47 @@ func gitDirAt(dir string) (string, bool) {
 }
 
 // cacheKey identifies everything a cached per-file result depends on besides the file's own
-// content: the cache format, the gitsm version, the executable for development builds (which
-// all say "dev" however their code changes) and the repository settings, which also carry the
-// custom-field schemas. The JSON Schemas are embedded in the executable, so the version or
-// the executable covers them.
+// path and content: the cache format, the code that computed it (see codeID) and the
+// repository settings, which also carry the custom-field schemas. The JSON Schemas are
+// embedded in the executable, so the code covers them. It never depends on where or when
+// gitsm was installed, so that a CI job that installs the same version on every run keeps
+// its cache.
 func cacheKey(version, build, configHash string) string {
 	sum := sha256.Sum256(fmt.Appendf(nil, "gitsm index %d\x00%s\x00%s\x00%s", formatVersion, version, build, configHash))
 	return hex.EncodeToString(sum[:])
 }
 
+// codeID names the code of the running gitsm beyond its version string: nothing for a
+// release (the version names it), else the module version that `go install …@version`
+// stamps into the build, else the VCS revision of a clean checkout, and for a development
+// build of modified code — whose code changes under one name — the executable's own
+// fingerprint.
+func codeID(version string) string {
+	if released(version) {
+		return ""
+	}
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		if v := bi.Main.Version; released(v) && v != "(devel)" {
+			return "module " + v
+		}
+		var rev, modified string
+		for _, s := range bi.Settings {
+			switch s.Key {
+			case "vcs.revision":
+				rev = s.Value
+			case "vcs.modified":
+				modified = s.Value
+			}
+		}
+		if rev != "" && modified == "false" {
+			return "vcs " + rev
+		}
+	}
+	return buildID()
+}
+
 // buildID fingerprints the running executable by size and modification time: cheap, and
-// every rebuild or upgrade changes it.
+// every rebuild changes it.
 func buildID() string {
 	exe, err := os.Executable()
 	if err != nil {
@@ -101,6 +122,42 @@ func buildID() string {
 		return ""
 	}
 	return fmt.Sprintf("%s %d %d", exe, info.Size(), info.ModTime().UnixNano())
+}
+
+// cloneFile is the file in the cache folder whose inode and change time identify this copy
+// of the folder.
+const cloneFile = "clone"
+
+// cloneID identifies the copy of the cache folder dir: the inode and change time of its
+// clone file, which gitsm creates once and never writes again. A copy of the folder restored
+// into another clone (by actions/cache, cp or tar) gets a new inode and change time, and no
+// program can set a change time to a chosen value, so the lstat fingerprints cached by one
+// clone never vouch for files in another: there only content (git's index or a hash) does.
+// It returns "" when there is no identity (no such file and create is false, or a platform
+// without inodes and change times): then no cached fingerprint vouches for anything.
+func cloneID(dir string, create bool) string {
+	p := filepath.Join(dir, cloneFile)
+	info, err := os.Lstat(p)
+	if errors.Is(err, fs.ErrNotExist) && create {
+		if os.MkdirAll(dir, 0o755) == nil {
+			if f, err := os.OpenFile(p, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644); err == nil {
+				_, werr := f.WriteString("The inode and change time of this file tell gitsm that the file fingerprints cached\n" +
+					"here were taken in this clone. A copy restored elsewhere is trusted by content only.\n")
+				if errors.Join(werr, f.Close()) != nil {
+					os.Remove(p)
+				}
+			}
+		}
+		info, err = os.Lstat(p)
+	}
+	if err != nil || !info.Mode().IsRegular() {
+		return ""
+	}
+	st := stampOf(info)
+	if st.CTime == 0 || st.Ino == 0 {
+		return ""
+	}
+	return fmt.Sprintf("%d:%d", st.Ino, st.CTime)
 }
 
 // readCache loads the cache at path when its key matches, decoding only the chunks that keep

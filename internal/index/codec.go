@@ -4,7 +4,9 @@ import (
 	"encoding/binary"
 	"errors"
 	"hash/crc32"
+	"io"
 	"math"
+	"os"
 	"runtime"
 	"strings"
 	"sync"
@@ -18,7 +20,7 @@ import (
 // encoding/json or encoding/gob (which must box every field value into an interface through
 // reflection) takes longer than the whole warm run may. Layout:
 //
-//	magic "GITSMIX\n" | uvarint format | string key | varint scan start (Unix ns)
+//	magic "GITSMIX\n" | uvarint format | string key | string clone | varint scan start (Unix ns)
 //	uvarint entries | uvarint chunks | per chunk: uvarint bytes, uvarint entries, string path
 //	chunk data … | CRC-32C (little endian) of everything before it
 //
@@ -32,7 +34,7 @@ import (
 
 const (
 	magic         = "GITSMIX\n"
-	formatVersion = 4
+	formatVersion = 5 // 4 took summaries with timeline facts, or content-addressed entries; 5 has both
 	dictMaxLen    = 48 // longer strings are rarely repeated
 )
 
@@ -60,7 +62,10 @@ type entry struct {
 
 // snapshot is the decoded cache.
 type snapshot struct {
-	Key       string
+	Key string
+	// Clone is the cloneID of the cache folder the snapshot was written in: its entries'
+	// stamps vouch for files only in that same copy.
+	Clone     string
 	ScanStart int64 // Unix ns when the run that wrote the cache began to look at files
 	Entries   []entry
 
@@ -220,7 +225,7 @@ func plan(old *snapshot, entries []entry, src []int) []piece {
 }
 
 // encode writes a cache file from pieces. New chunks are encoded in parallel.
-func encode(key string, scanStart int64, pieces []piece) []byte {
+func encode(key, clone string, scanStart int64, pieces []piece) []byte {
 	chunks := make([][]byte, len(pieces))
 	counts := make([]int, len(pieces))
 	paths := make([]string, len(pieces))
@@ -250,7 +255,7 @@ func encode(key string, scanStart int64, pieces []piece) []byte {
 		}()
 	}
 	wg.Wait()
-	size := 64 + len(key)
+	size := 64 + len(key) + len(clone)
 	for c, b := range chunks {
 		size += len(b) + 20 + len(paths[c])
 	}
@@ -259,6 +264,8 @@ func encode(key string, scanStart int64, pieces []piece) []byte {
 	h.uvarint(formatVersion)
 	h.uvarint(uint64(len(key)))
 	h.buf = append(h.buf, key...)
+	h.uvarint(uint64(len(clone)))
+	h.buf = append(h.buf, clone...)
 	h.varint(scanStart)
 	h.uvarint(uint64(n))
 	h.uvarint(uint64(len(chunks)))
@@ -282,6 +289,24 @@ func header(b []byte) (key string, ok bool) {
 	}
 	k := d.rawString()
 	return k, d.err == nil
+}
+
+// peekHeader reads the key and clone identity of the cache file at path from its first bytes,
+// without reading the rest.
+func peekHeader(path string) (key, clone string, ok bool) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", "", false
+	}
+	defer f.Close()
+	b := make([]byte, 4096)
+	n, _ := io.ReadFull(f, b)
+	d := &decoder{buf: b[:n]}
+	if !d.magic() {
+		return "", "", false
+	}
+	key, clone = d.rawString(), d.rawString()
+	return key, clone, d.err == nil
 }
 
 // decode reads a snapshot, verifying its checksum. It never panics on bad input: every read
@@ -308,7 +333,7 @@ func parse(body []byte, keep func(lo, hi string) bool) (*snapshot, error) {
 	if !d.magic() {
 		return nil, errCorrupt
 	}
-	s := &snapshot{Key: d.rawString(), ScanStart: d.varint()}
+	s := &snapshot{Key: d.rawString(), Clone: d.rawString(), ScanStart: d.varint()}
 	n := d.count(1)
 	nchunks := d.count(1)
 	type span struct {

@@ -78,13 +78,13 @@ func entriesOf(s *snapshot) []entry { return s.Entries }
 
 func TestCodecRoundTrip(t *testing.T) {
 	want := sampleEntries(5)
-	b := encode("key", 42, plan(nil, want, nil))
+	b := encode("key", "clone", 42, plan(nil, want, nil))
 	got, err := decode(b)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got.Key != "key" || got.ScanStart != 42 {
-		t.Errorf("header: got %q %d, want key 42", got.Key, got.ScanStart)
+	if got.Key != "key" || got.Clone != "clone" || got.ScanStart != 42 {
+		t.Errorf("header: got %q %q %d, want key clone 42", got.Key, got.Clone, got.ScanStart)
 	}
 	if diff := cmp.Diff(want, entriesOf(got), equateEmpty); diff != "" {
 		t.Errorf("round trip (-want +got):\n%s", diff)
@@ -98,7 +98,7 @@ func TestPlanReusesChunks(t *testing.T) {
 	chunkSize = 4
 	t.Cleanup(func() { chunkSize = old })
 	all := sampleEntries(20)
-	first, err := decode(encode("k", 1, plan(nil, all, nil)))
+	first, err := decode(encode("k", "c", 1, plan(nil, all, nil)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -126,7 +126,7 @@ func TestPlanReusesChunks(t *testing.T) {
 			if reused != tt.reused {
 				t.Errorf("got %d chunks reused, want %d", reused, tt.reused)
 			}
-			got, err := decode(encode("k", 2, pieces))
+			got, err := decode(encode("k", "c", 2, pieces))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -146,7 +146,7 @@ func seq(lo, hi int) []int {
 }
 
 func TestDecodeRejects(t *testing.T) {
-	good := encode("k", 1, plan(nil, sampleEntries(3), nil))
+	good := encode("k", "c", 1, plan(nil, sampleEntries(3), nil))
 	tests := map[string][]byte{
 		"empty":     nil,
 		"magic":     []byte("NOTMAGIC0000"),
@@ -170,7 +170,7 @@ func flip(b []byte, i int) []byte {
 
 // FuzzParse checks that no cache content, checksum aside, makes the decoder panic or hang.
 func FuzzParse(f *testing.F) {
-	good := encode("k", 1, plan(nil, sampleEntries(3), nil))
+	good := encode("k", "c", 1, plan(nil, sampleEntries(3), nil))
 	f.Add(good[:len(good)-4])
 	f.Add([]byte(magic + "\x01"))
 	f.Fuzz(func(t *testing.T, b []byte) {
@@ -190,7 +190,7 @@ func TestDecodeSome(t *testing.T) {
 		"problems/b.yaml", "problems/c.yaml", "problems/d.yaml", "slas/a.yaml"} {
 		entries = append(entries, entry{File: record.File{Path: p, Hash: "h"}})
 	}
-	b := encode("k", 1, plan(nil, entries, nil))
+	b := encode("k", "c", 1, plan(nil, entries, nil))
 	tests := []struct {
 		kinds []record.Kind
 		want  []string // paths decoded

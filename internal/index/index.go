@@ -2,21 +2,25 @@
 // kind, path, title, the fields listings filter on, its references) and its per-file findings,
 // plus the links between records in both directions, derived from the references.
 //
-// The per-file results are cached in `<git dir>/gitsm/records.index`, keyed by each file's
-// blob hash and stamped with its lstat fingerprint (size, mtime, ctime, inode), so that a warm
-// run only lstat()s the record files and reads again just those whose fingerprint changed —
-// git's own trick for `git status`. Files modified within two seconds of the run that wrote
-// the cache ("racily clean", as git calls them) are read and hashed again, since a coarse
-// timestamp cannot tell an edit made in the same tick. The whole cache is dropped when the
-// cache key changes: the cache format, the gitsm version or executable, or the repository
-// settings (`.gitsm/config.yaml`, which also holds the custom-field schemas). A cache that
-// cannot be read or fails its checksum is ignored and rebuilt, never an error.
+// The per-file results are cached in `<git dir>/gitsm/records.index`, keyed by each file's path
+// and content (its blob hash) and stamped with its lstat fingerprint (size, mtime, ctime,
+// inode), so that a warm run only lstat()s the record files and reads again just those whose
+// fingerprint changed — git's own trick for `git status`. Files modified within two seconds
+// of the run that wrote the cache ("racily clean", as git calls them) are read and hashed
+// again, since a coarse timestamp cannot tell an edit made in the same tick. Fingerprints
+// vouch only in the clone whose cache folder took them (see cloneID): in a fresh clone with a
+// restored cache, git's own index says which files still have the content git checked out
+// (see gitIndex), and the others are hashed; a cached result is used only for the content it
+// was computed from. The whole cache is dropped when the cache key changes: the cache format,
+// the gitsm code (see codeID), or the repository settings (`.gitsm/config.yaml`, which also
+// holds the custom-field schemas). A cache that cannot be read or fails its checksum is
+// ignored and rebuilt, never an error.
 //
 // Changes since the cache was written go to a small `records.delta` beside it, so that editing
 // one record does not rewrite a cache of 100,000; once the delta holds more than a sixteenth
 // of the records, the cache is written again whole. Every entry says only "the file at this
-// path with this fingerprint gave this result", so any cache and delta, however old or
-// written by whichever concurrent run, combine correctly: an entry that no longer fits its
+// path with this content gave this result", so any cache and delta, however old or written
+// by whichever concurrent run or clone, combine correctly: an entry that no longer fits its
 // file is merely not used.
 package index
 
@@ -24,6 +28,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"path/filepath"
 	"runtime"
 	"runtime/debug"
 	"runtime/metrics"
@@ -62,21 +67,28 @@ type Options struct {
 	// checks and decodes only its folder; empty means every kind. Such an index is partial:
 	// its links and the rules across records need all kinds.
 	Kinds []record.Kind
+	// Settled says whether the caller will not report the per-file findings of a file with
+	// this path and blob hash (validate --base: a record unchanged since the base). Such a
+	// file, when it must be read, is parsed for its summary only, without its schema and
+	// per-record rules, and its result is not cached. It may be called concurrently.
+	Settled func(path, hash string) bool
 }
 
 // Stats says how a Build went; tests and `gitsm index` read it.
 type Stats struct {
-	Files     int           // record files found
-	Records   int           // files that are records
-	Analyzed  int           // files read and analyzed (new, changed, or no cache)
-	Rehashed  int           // racily clean files read to compare their hash
-	Reused    int           // files whose cached result was used without reading them
-	Removed   int           // cached files that are gone
-	CacheHit  bool          // a valid cache was read
-	Written   bool          // the cache was written
-	WriteErr  error         // why the cache could not be written (the index is still good)
-	CachePath string        // "" when there is no cache
-	Elapsed   time.Duration // time the build took
+	Files      int           // record files found
+	Records    int           // files that are records
+	Analyzed   int           // files read and analyzed (new, changed, or no cache)
+	Rehashed   int           // files read to compare their hash with the cached one (racily clean, or nothing vouched for them)
+	Reused     int           // files whose cached result was used without reading them
+	Vouched    int           // of those, files whose content git's index vouched for
+	Summarized int           // files read for their summary only (Options.Settled)
+	Removed    int           // cached files that are gone
+	CacheHit   bool          // a valid cache was read
+	Written    bool          // the cache was written
+	WriteErr   error         // why the cache could not be written (the index is still good)
+	CachePath  string        // "" when there is no cache
+	Elapsed    time.Duration // time the build took
 }
 
 // Index is the index of one records repository.
@@ -110,10 +122,14 @@ func Build(ctx context.Context, e *check.Engine, opts Options) (*Index, error) {
 	}
 	ix.Stats.CachePath = path
 	build := opts.Build
-	if build == "" && !released(opts.Version) {
-		build = buildID()
+	if build == "" {
+		build = codeID(opts.Version)
 	}
 	key := cacheKey(opts.Version, build, e.Config.Hash)
+	here := ""
+	if path != "" {
+		here = cloneID(filepath.Dir(path), false)
+	}
 
 	// Read the cache while the walk runs: one is I/O and decoding, the other system calls.
 	// Everything the decoder allocates stays live, so collecting garbage meanwhile would
@@ -136,22 +152,29 @@ func Build(ctx context.Context, e *check.Engine, opts Options) (*Index, error) {
 		if base != nil {
 			delta = readCache(deltaPath(path), key, nil)
 		}
-		oldc <- loaded{base, delta}
+		oldc <- loaded{base: base, delta: delta}
 	}()
+	// A cache from another clone (restored by CI): its fingerprints vouch for nothing here,
+	// so git's index will have to. Read it meanwhile too.
+	var gitc chan *gitIndex
+	if k, clone, ok := peekHeader(path); !opts.Rebuild && ok && k == key && (here == "" || clone != here) {
+		gitc = make(chan *gitIndex, 1)
+		go func() { gitc <- readGitIndex(e.Root) }()
+	}
 	l, err := walk(ctx, e.Root, scope.has)
 	old := <-oldc
 	if err != nil {
 		return nil, fmt.Errorf("list records: %w", err)
 	}
 	ix.Stats.CacheHit = old.base != nil
-	cached := merge(old.base, old.delta)
+	cached := merge(old.base, old.delta, here)
 	if scope != nil {
 		cached = slices.DeleteFunc(cached, func(c cachedEntry) bool { return !scope.has(c.File.Path) })
 	}
 
 	// Both lists are sorted by path: merge them.
 	files := make([]record.File, len(l.files), len(l.files)+len(l.findings))
-	var analyze, rehash []int
+	var analyze, rehash, unproven []int
 	// matched[i] is the index in cached of the result reused for file i, or -1.
 	matched := make([]int, len(l.files))
 	j := 0
@@ -167,8 +190,12 @@ func Build(ctx context.Context, e *check.Engine, opts Options) (*Index, error) {
 			j++
 		}
 		switch {
-		case o == nil || !w.ok || o.Stamp != w.stamp:
+		case o == nil || !w.ok:
 			analyze = append(analyze, i)
+		case !o.local || o.Stamp != w.stamp:
+			// The fingerprint does not vouch for the content: git's index or a hash may.
+			matched[i] = j - 1
+			unproven = append(unproven, i)
 		case o.Stamp.MTime >= o.racyAfter || o.Stamp.CTime >= o.racyAfter:
 			matched[i] = j - 1
 			rehash = append(rehash, i)
@@ -180,7 +207,37 @@ func Build(ctx context.Context, e *check.Engine, opts Options) (*Index, error) {
 	}
 	ix.Stats.Removed += len(cached) - j
 
-	// A racily clean file is unchanged if its content still hashes the same.
+	// A file git's index vouches for has the content git hashed: when that is the cached
+	// content (same hash, and the same size, so that no checkout conversion such as an eol
+	// or working-tree-encoding attribute made the work-tree file differ from the blob), its
+	// result holds without reading the file.
+	vouched := make([]bool, len(l.files))
+	var git *gitIndex
+	switch {
+	case len(unproven) == 0:
+	case gitc != nil:
+		git = <-gitc
+	default:
+		git = readGitIndex(e.Root)
+	}
+	for _, i := range unproven {
+		w, o := &l.files[i], &cached[matched[i]]
+		h, ok := git.hash(w.path, w.stamp)
+		switch {
+		case ok && gitrepo.HashIs(h, o.File.Hash) && o.Stamp.Size == w.stamp.Size:
+			files[i] = o.File
+			vouched[i] = true
+			ix.Stats.Reused++
+			ix.Stats.Vouched++
+		case ok:
+			matched[i] = -1 // git says the content is not the cached one
+			analyze = append(analyze, i)
+		default:
+			rehash = append(rehash, i)
+		}
+	}
+
+	// A file nothing vouches for is unchanged if its content still hashes the same.
 	contents := make([][]byte, len(l.files))
 	for _, i := range rehash {
 		rel := l.files[i].path
@@ -189,8 +246,8 @@ func Build(ctx context.Context, e *check.Engine, opts Options) (*Index, error) {
 		if o := &cached[matched[i]]; ff == nil && gitrepo.BlobHash(src).String() == o.File.Hash {
 			files[i] = o.File
 			ix.Stats.Reused++
-			// Store it again under this run's start, so that once its timestamp is older
-			// than the window it stops being hashed on every run.
+			// Store it again with this run's fingerprint and start, so that it stops being
+			// hashed on every run.
 			matched[i] = -1
 			continue
 		}
@@ -204,7 +261,8 @@ func Build(ctx context.Context, e *check.Engine, opts Options) (*Index, error) {
 		gcOn(gcPercent)
 		gcRestored = true
 	}
-	if err := analyzeAll(ctx, e, l.files, analyze, contents, files, opts.Progress); err != nil {
+	summaryOnly := make([]bool, len(l.files))
+	if err := analyzeAll(ctx, e, l.files, analyze, contents, files, opts.Settled, summaryOnly, opts.Progress); err != nil {
 		return nil, err
 	}
 	ix.Stats.Analyzed = len(analyze)
@@ -220,8 +278,15 @@ func Build(ctx context.Context, e *check.Engine, opts Options) (*Index, error) {
 		}
 	}
 
-	if path != "" && (old.base == nil || len(analyze) > 0 || ix.Stats.Removed > 0 || ix.Stats.Rehashed > 0) {
-		ix.Stats.Written, ix.Stats.WriteErr = store(path, key, began.UnixNano(), old, scope, l.files, files, matched, cached, ix.Stats.Removed)
+	for _, s := range summaryOnly {
+		if s {
+			ix.Stats.Summarized++
+		}
+	}
+	if path != "" && (old.base == nil || len(analyze) > ix.Stats.Summarized || ix.Stats.Removed > 0 || ix.Stats.Rehashed > 0) {
+		w := &writer{path: path, key: key, scanStart: began.UnixNano(), old: old, scope: scope,
+			ws: l.files, files: files, matched: matched, cached: cached, vouched: vouched, partial: summaryOnly}
+		ix.Stats.Written, ix.Stats.WriteErr = w.store(ix.Stats.Removed)
 	}
 	ix.Stats.Elapsed = time.Since(began)
 	return ix, nil
@@ -236,10 +301,12 @@ type cachedEntry struct {
 	*entry
 	base      int   // index in the base's entries, or -1 when it comes from the delta
 	racyAfter int64 // stamps from this instant on are racily clean
+	local     bool  // written in this clone's cache folder: its stamp may vouch for the file
 }
 
 // merge lists the entries of the base cache and its delta by path; the delta's win.
-func merge(base, delta *snapshot) []cachedEntry {
+// here is the cloneID of the cache folder now ("" for none).
+func merge(base, delta *snapshot, here string) []cachedEntry {
 	if base == nil {
 		return nil
 	}
@@ -250,18 +317,20 @@ func merge(base, delta *snapshot) []cachedEntry {
 		deltaRacy = delta.ScanStart - int64(racyWindow)
 	}
 	baseRacy := base.ScanStart - int64(racyWindow)
+	baseLocal := here != "" && base.Clone == here
+	deltaLocal := here != "" && delta != nil && delta.Clone == here
 	out := make([]cachedEntry, 0, len(base.Entries)+len(ds))
 	i, j := 0, 0
 	for i < len(base.Entries) || j < len(ds) {
 		switch {
 		case j == len(ds) || (i < len(base.Entries) && base.Entries[i].File.Path < ds[j].File.Path):
-			out = append(out, cachedEntry{&base.Entries[i], i, baseRacy})
+			out = append(out, cachedEntry{&base.Entries[i], i, baseRacy, baseLocal})
 			i++
 		default:
 			if i < len(base.Entries) && base.Entries[i].File.Path == ds[j].File.Path {
 				i++
 			}
-			out = append(out, cachedEntry{&ds[j], -1, deltaRacy})
+			out = append(out, cachedEntry{&ds[j], -1, deltaRacy, deltaLocal})
 			j++
 		}
 	}
@@ -272,59 +341,81 @@ func merge(base, delta *snapshot) []cachedEntry {
 // deltaMin and a sixteenth of the base, the base is written again with everything.
 var deltaMin = 512
 
+// writer is what store needs to write the index after a run.
+type writer struct {
+	path, key string
+	scanStart int64
+	old       loaded
+	scope     *scope
+	ws        []walked
+	files     []record.File
+	matched   []int // as in Build
+	cached    []cachedEntry
+	vouched   []bool // results reused on git's word: their cached stamps are stale
+	partial   []bool // summaries only, without the per-file checks: never cached
+}
+
 // store writes the index after a run that changed something. Entries that are not in the
 // base cache as they are (new, changed, or in the delta already) go to a small delta file
 // next to it, so that a one-file change writes one entry, not the whole cache; when the
 // delta grows too big, files were removed, or there is no base yet, the base is written
 // again (copying its unchanged chunks) and the delta removed. An index limited to some kinds
 // only ever writes the delta, keeping the delta's entries of the other kinds.
-func store(path, key string, scanStart int64, old loaded, scope *scope, ws []walked, files []record.File, matched []int, cached []cachedEntry, removed int) (bool, error) {
+//
+// Every entry written carries this run's lstat fingerprint of a file whose content was
+// proven (by a fingerprint of this clone, git's index or a hash) to be the one its result
+// is for, and the snapshot carries this clone's identity.
+func (w *writer) store(removed int) (bool, error) {
+	clone := cloneID(filepath.Dir(w.path), true)
 	usable := func(i int) bool {
-		f := &files[i]
-		return ws[i].ok && f.Hash != ""
+		return w.ws[i].ok && w.files[i].Hash != "" && !w.partial[i]
 	}
 	baseIndex := func(i int) int {
-		if m := matched[i]; m >= 0 {
-			return cached[m].base
+		if m := w.matched[i]; m >= 0 {
+			return w.cached[m].base
 		}
 		return -1
 	}
 	var fresh []entry
-	for i := range ws {
+	for i := range w.ws {
 		if baseIndex(i) < 0 && usable(i) {
-			fresh = append(fresh, entry{Stamp: ws[i].stamp, File: files[i]})
+			fresh = append(fresh, entry{Stamp: w.ws[i].stamp, File: w.files[i]})
 		}
 	}
-	if scope != nil {
-		if old.base == nil {
+	if w.scope != nil {
+		if w.old.base == nil {
 			return false, nil // a partial index cannot start a cache
 		}
-		if old.delta != nil {
-			for _, en := range old.delta.Entries {
-				if !scope.has(en.File.Path) {
+		if d := w.old.delta; d != nil && d.Clone == clone && clone != "" {
+			for _, en := range d.Entries {
+				if !w.scope.has(en.File.Path) {
 					fresh = append(fresh, en)
 				}
 			}
 			slices.SortFunc(fresh, func(a, b entry) int { return strings.Compare(a.File.Path, b.File.Path) })
 		}
-		return written(writeCache(deltaPath(path), encode(key, scanStart, plan(nil, fresh, nil))))
+		return written(writeCache(deltaPath(w.path), encode(w.key, clone, w.scanStart, plan(nil, fresh, nil))))
 	}
-	base := old.base
+	base := w.old.base
 	if base != nil && removed == 0 && len(fresh) <= max(deltaMin, len(base.Entries)/16) {
-		return written(writeCache(deltaPath(path), encode(key, scanStart, plan(nil, fresh, nil))))
+		return written(writeCache(deltaPath(w.path), encode(w.key, clone, w.scanStart, plan(nil, fresh, nil))))
 	}
-	all := make([]entry, 0, len(ws))
-	src := make([]int, 0, len(ws))
-	for i := range ws {
+	all := make([]entry, 0, len(w.ws))
+	src := make([]int, 0, len(w.ws))
+	for i := range w.ws {
 		if usable(i) {
-			all = append(all, entry{Stamp: ws[i].stamp, File: files[i]})
-			src = append(src, baseIndex(i))
+			all = append(all, entry{Stamp: w.ws[i].stamp, File: w.files[i]})
+			b := baseIndex(i)
+			if w.vouched[i] || base == nil || base.Clone != clone {
+				b = -1 // its chunk in the old cache holds another stamp
+			}
+			src = append(src, b)
 		}
 	}
-	if err := writeCache(path, encode(key, scanStart, plan(base, all, src))); err != nil {
+	if err := writeCache(w.path, encode(w.key, clone, w.scanStart, plan(base, all, src))); err != nil {
 		return false, err
 	}
-	return true, removeCache(deltaPath(path))
+	return true, removeCache(deltaPath(w.path))
 }
 
 func written(err error) (bool, error) { return err == nil, err }
@@ -445,8 +536,9 @@ func released(version string) bool {
 }
 
 // analyzeAll analyzes the files at the indexes todo in parallel, with content already read
-// where contents has it.
-func analyzeAll(ctx context.Context, e *check.Engine, ws []walked, todo []int, contents [][]byte, out []record.File, progress io.Writer) error {
+// where contents has it. A file that settled accepts gets its summary only, and summaryOnly
+// says so.
+func analyzeAll(ctx context.Context, e *check.Engine, ws []walked, todo []int, contents [][]byte, out []record.File, settled func(path, hash string) bool, summaryOnly []bool, progress io.Writer) error {
 	if len(todo) == 0 {
 		return nil
 	}
@@ -461,10 +553,23 @@ func analyzeAll(ctx context.Context, e *check.Engine, ws []walked, todo []int, c
 		go func() {
 			defer wg.Done()
 			for i := range next {
-				if src := contents[i]; src != nil {
-					out[i], _ = e.Analyze(ws[i].path, src)
+				rel := ws[i].path
+				src := contents[i]
+				if src == nil {
+					var ff *finding.Finding
+					if src, ff = record.ReadFile(e.Root, rel, e.Config.MaxFileSize); ff != nil {
+						out[i] = record.File{Path: rel, Findings: []finding.Finding{*ff}}
+						done.Add(1)
+						continue
+					}
+				}
+				if settled == nil {
+					out[i], _ = e.Analyze(rel, src)
+				} else if h := gitrepo.BlobHash(src).String(); settled(rel, h) {
+					out[i] = e.Summarize(rel, src, h)
+					summaryOnly[i] = true
 				} else {
-					out[i], _ = e.Load(ws[i].path)
+					out[i], _ = e.Analyze(rel, src)
 				}
 				done.Add(1)
 			}
@@ -526,6 +631,18 @@ type Source struct {
 // Files builds the index and returns its per-file results.
 func (s *Source) Files(ctx context.Context, e *check.Engine) ([]record.File, error) {
 	ix, err := Build(ctx, e, s.Options)
+	if err != nil {
+		return nil, err
+	}
+	s.Index = ix
+	return ix.Files, nil
+}
+
+// FilesSettled is Files with Options.Settled set to settled.
+func (s *Source) FilesSettled(ctx context.Context, e *check.Engine, settled func(path, hash string) bool) ([]record.File, error) {
+	opts := s.Options
+	opts.Settled = settled
+	ix, err := Build(ctx, e, opts)
 	if err != nil {
 		return nil, err
 	}

@@ -19,6 +19,7 @@ import (
 type Options struct {
 	Factory *command.Factory
 	Rebuild bool
+	NoCache bool
 	Out     string // a file for the JSON export, "-" for stdout, "" for none
 }
 
@@ -32,9 +33,12 @@ func NewCmdIndex(f *command.Factory, runF func(context.Context, *Options) error)
 listings filter on, and the links between records in both directions (a problem's incidents, a
 CI's incidents, problems and changes, a change's incidents caused, a parent's children …).
 
-The index is cached in .git/gitsm/records.index (and records.delta for recent changes), keyed
-by each file's git blob hash and stamped with its size, modification time and inode, so a
-refresh re-reads only the files that changed.
+The index is cached in .git/gitsm/records.index (and records.delta for recent changes): each
+file's results keyed by its path and git blob hash, stamped with its size, times and inode,
+so a refresh re-reads only the files that changed. In another clone (a CI job that restored
+.git/gitsm) the stamps vouch for nothing; git's own index then says which files still have
+the cached content, and the rest are read and hashed. --no-cache builds the index in memory
+and neither reads nor writes the cache.
 list, show, impact and validate refresh it themselves; run this command to build it ahead of
 time, to rebuild it from scratch, or to export it. Outside a git repository nothing is cached.
 
@@ -57,6 +61,7 @@ time, to rebuild it from scratch, or to export it. Outside a git repository noth
 		},
 	}
 	cmd.Flags().BoolVar(&opts.Rebuild, "rebuild", false, "ignore the cache and read every record again")
+	cmd.Flags().BoolVar(&opts.NoCache, "no-cache", false, "neither read nor write the cache (build the index in memory)")
 	cmd.Flags().StringVarP(&opts.Out, "out", "o", "", "write the index as JSON to `FILE` (- for stdout)")
 	return command.OfferFormats(cmd, "text", "json")
 }
@@ -75,7 +80,7 @@ func Run(ctx context.Context, opts *Options) error {
 	if err != nil {
 		return err
 	}
-	ix, _, err := idx.Load(ctx, root, idx.Options{Version: f.Version, Rebuild: opts.Rebuild, Progress: progress(f)})
+	ix, _, err := idx.Load(ctx, root, idx.Options{Version: f.Version, Rebuild: opts.Rebuild, NoCache: opts.NoCache, Progress: progress(f)})
 	if err != nil {
 		return err
 	}
@@ -85,7 +90,7 @@ func Run(ctx context.Context, opts *Options) error {
 		}
 	}
 	if !f.Quiet {
-		fmt.Fprintln(f.IO.ErrOut, summary(ix, root))
+		fmt.Fprintln(f.IO.ErrOut, summary(ix, root, opts.NoCache))
 		if ix.Stats.WriteErr != nil {
 			fmt.Fprintf(f.IO.ErrOut, "gitsm: warning: could not write the index cache: %v\n", ix.Stats.WriteErr)
 		}
@@ -115,17 +120,23 @@ func export(ix *idx.Index, out string, f *command.Factory) error {
 	return nil
 }
 
-func summary(ix *idx.Index, root string) string {
+func summary(ix *idx.Index, root string, noCache bool) string {
 	s := ix.Stats
 	where := "not cached: no git repository"
-	if s.CachePath != "" {
+	if noCache {
+		where = "not cached: --no-cache"
+	} else if s.CachePath != "" {
 		where = s.CachePath
 		if rel, err := filepath.Rel(root, s.CachePath); err == nil && filepath.IsLocal(rel) {
 			where = filepath.ToSlash(rel)
 		}
 	}
-	return fmt.Sprintf("indexed %d records (%d files) in %s: %d read and checked, %d from the cache (%s)",
-		s.Records, s.Files, s.Elapsed.Round(time.Millisecond), s.Analyzed, s.Reused, where)
+	vouched := ""
+	if s.Vouched > 0 {
+		vouched = fmt.Sprintf(", %d of them vouched for by git's index", s.Vouched)
+	}
+	return fmt.Sprintf("indexed %d records (%d files) in %s: %d read and checked, %d from the cache%s (%s)",
+		s.Records, s.Files, s.Elapsed.Round(time.Millisecond), s.Analyzed, s.Reused, vouched, where)
 }
 
 // progress is where to show the progress of a long build: stderr when it is a terminal and

@@ -20,6 +20,7 @@ func TestNewCmdIndexFlags(t *testing.T) {
 	}{
 		{[]string{}, Options{}, false},
 		{[]string{"--rebuild"}, Options{Rebuild: true}, false},
+		{[]string{"--no-cache"}, Options{NoCache: true}, false},
 		{[]string{"--out", "records.json"}, Options{Out: "records.json"}, false},
 		{[]string{"-o", "-"}, Options{Out: "-"}, false},
 		{[]string{"extra"}, Options{}, true},

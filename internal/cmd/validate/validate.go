@@ -26,6 +26,7 @@ type Options struct {
 	Base    string
 	All     bool
 	Strict  bool
+	NoCache bool
 	// Source overrides where per-file results come from; nil means the index, which reads
 	// only the files changed since the last run.
 	Source check.Source
@@ -42,12 +43,21 @@ integrity rules: IDs, references, cycles, the priority matrix, time order, state
 fields and the timeline. References are always resolved against the whole repository.
 
 With --base REV, also check what changed since REV against history (the rules transition,
-immutable and deleted) and report only on records changed since REV, unless --all.
+immutable and deleted) and report only on records changed since REV, unless --all. Records
+unchanged since REV are then read for their summaries only (their IDs, references and
+fields, which the rules across records need), not checked against their schemas again.
+
+Per-file results are cached in .git/gitsm/ by each file's path and content (its git blob
+hash), so a second run reads only what changed; a fresh clone with a restored .git/gitsm/
+reads only files that git's own index does not vouch for. A cached result is only ever used
+for the exact content it was computed from. --no-cache reads and checks every file and
+neither reads nor writes the cache.
 
 Exit status: 0 valid (warnings alone pass unless --strict), 1 errors found, 2 could not run.`,
 		Example: `  gitsm validate
   gitsm validate incidents/2026/INC-000123.yaml
   gitsm validate --base origin/main --format github   # in a pull request workflow
+  gitsm validate --no-cache                           # ignore and do not write .git/gitsm/
   gitsm validate --format sarif > gitsm.sarif          # for code scanning
   gitsm validate -C path/to/records --format json`,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -64,6 +74,7 @@ Exit status: 0 valid (warnings alone pass unless --strict), 1 errors found, 2 co
 	cmd.Flags().StringVar(&opts.Base, "base", "", "also compare with revision `REV` (transition, immutable, deleted) and check only what changed since")
 	cmd.Flags().BoolVar(&opts.All, "all", false, "with --base, check every record, not only those changed")
 	cmd.Flags().BoolVar(&opts.Strict, "strict", false, "fail on warnings too")
+	cmd.Flags().BoolVar(&opts.NoCache, "no-cache", false, "neither read nor write the cache in .git/gitsm/")
 	return command.OfferFormats(cmd, output.Formats...)
 }
 
@@ -92,7 +103,7 @@ func Run(ctx context.Context, opts *Options) error {
 	}
 	src := opts.Source
 	if src == nil {
-		src = &index.Source{Options: index.Options{Version: f.Version, Progress: progress(f)}}
+		src = &index.Source{Options: index.Options{Version: f.Version, Progress: progress(f), NoCache: opts.NoCache}}
 	}
 	res, err := engine.Run(ctx, src, check.Options{Paths: paths, Base: opts.Base, All: opts.All})
 	if err != nil {

@@ -24,6 +24,7 @@ func TestNewCmdValidateFlags(t *testing.T) {
 		{[]string{"--base", "origin/main"}, Options{Base: "origin/main"}, false},
 		{[]string{"--base", "origin/main", "--all", "--strict"}, Options{Base: "origin/main", All: true, Strict: true}, false},
 		{[]string{"--all"}, Options{}, true},
+		{[]string{"--no-cache", "--base", "origin/main"}, Options{Base: "origin/main", NoCache: true}, false},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
