@@ -34,7 +34,7 @@ import (
 
 const (
 	magic         = "GITSMIX\n"
-	formatVersion = 5 // 4 took summaries with timeline facts, or content-addressed entries; 5 has both
+	formatVersion = 5  // 4 took summaries with timeline facts, or content-addressed entries; 5 has both
 	dictMaxLen    = 48 // longer strings are rarely repeated
 )
 
