@@ -50,14 +50,14 @@ demo: build
 # bench-go runs the Go benchmarks.
 BENCH_SCALE ?= full
 bench:
-	@table=$$(mktemp); failed=; empty=; \
+	@table=$$(mktemp); failed=; empty=; start=$$(cut -d' ' -f1-3 /proc/loadavg); \
 	for s in docs/bench/*.sh; do \
 		[ "$$s" = docs/bench/lib.sh ] && continue; \
 		echo "== $$s" >&2; n=$$(wc -l <$$table); \
 		BENCH_SCALE=$(BENCH_SCALE) BENCH_TABLE=$$table bash $$s >&2 || failed="$$failed $$s"; \
 		[ "$$(wc -l <$$table)" != "$$n" ] || empty="$$empty $$s"; \
 	done; \
-	echo; bash docs/bench/lib.sh table $$table; rm -f $$table; \
+	echo; BENCH_LOAD_START="$$start" bash docs/bench/lib.sh table $$table; rm -f $$table; \
 	[ -z "$$empty" ] || echo "no rows from:$$empty"; \
 	[ -z "$$failed" ] || { echo "failed:$$failed"; exit 1; }
 

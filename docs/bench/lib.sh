@@ -92,9 +92,10 @@ bench_row() {
 	printf '%s\t%s\t%s\t%s\n' "${clean[@]}" >>"$BENCH_TABLE"
 }
 
-# bench_machine: one line naming the machine and its load now.
+# bench_machine: one line naming the machine and its load now (and at the start of the run,
+# when BENCH_LOAD_START holds it).
 bench_machine() {
-	echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), load $(cut -d' ' -f1-3 /proc/loadavg)"
+	echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), load $(cut -d' ' -f1-3 /proc/loadavg)${BENCH_LOAD_START:+ (at the start: $BENCH_LOAD_START)}"
 }
 
 # bench_print_table FILE: the rows of FILE as one aligned table under the machine line.
