@@ -50,7 +50,8 @@ demo: build
 # bench-go runs the Go benchmarks.
 BENCH_SCALE ?= full
 bench:
-	@table=$$(mktemp); failed=; empty=; start=$$(cut -d' ' -f1-3 /proc/loadavg); \
+	@case "$(BENCH_SCALE)" in small | full) ;; *) echo "BENCH_SCALE=$(BENCH_SCALE): use small or full" >&2; exit 2;; esac; \
+	table=$$(mktemp); failed=; empty=; start=$$(cut -d' ' -f1-3 /proc/loadavg); \
 	for s in docs/bench/*.sh; do \
 		[ "$$s" = docs/bench/lib.sh ] && continue; \
 		echo "== $$s" >&2; n=$$(wc -l <$$table); \
