@@ -44,16 +44,23 @@ lint:
 demo: build
 	@GITSM=$(GITSM) sh docs/demo.sh
 
-# bench: every side-by-side script of docs/bench/ (slow: minutes each), then one table of the rows
-# the scripts append to $$BENCH_TABLE: command, median s, peer, peer's median s (tab-separated).
-# Each script's own report goes to stderr. bench-go runs the Go benchmarks.
+# bench: every side-by-side script of docs/bench/ (slow: minutes each; BENCH_SCALE=small: a few
+# minutes in all), each appending its rows to $$BENCH_TABLE (docs/bench/lib.sh), then one table:
+# machine, command, median, peer's median, ratio. Each script's own report goes to stderr.
+# bench-go runs the Go benchmarks.
+BENCH_SCALE ?= full
 bench:
-	@table=$$(mktemp); \
-	for s in docs/bench/*.sh; do echo "== $$s" >&2; BENCH_TABLE=$$table bash $$s >&2 || echo "== $$s failed" >&2; done; \
-	echo "machine: $$(nproc) cores, $$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), load $$(cut -d' ' -f1-3 /proc/loadavg)"; \
-	awk -F '\t' 'BEGIN {printf "%-45s %10s  %-32s %10s %7s\n", "command", "median s", "peer", "peer s", "ratio"} \
-		{r = ($$4 > 0) ? sprintf("%.2f", $$2 / $$4) : "-"; printf "%-45s %10s  %-32s %10s %7s\n", $$1, $$2, $$3, $$4, r}' $$table; \
-	rm -f $$table
+	@case "$(BENCH_SCALE)" in small | full) ;; *) echo "BENCH_SCALE=$(BENCH_SCALE): use small or full" >&2; exit 2;; esac; \
+	table=$$(mktemp); failed=; empty=; start=$$(cut -d' ' -f1-3 /proc/loadavg); \
+	for s in docs/bench/*.sh; do \
+		[ "$$s" = docs/bench/lib.sh ] && continue; \
+		echo "== $$s" >&2; n=$$(wc -l <$$table); \
+		BENCH_SCALE=$(BENCH_SCALE) BENCH_TABLE=$$table bash $$s >&2 || failed="$$failed $$s"; \
+		[ "$$(wc -l <$$table)" != "$$n" ] || empty="$$empty $$s"; \
+	done; \
+	echo; BENCH_LOAD_START="$$start" bash docs/bench/lib.sh table $$table; rm -f $$table; \
+	[ -z "$$empty" ] || echo "no rows from:$$empty"; \
+	[ -z "$$failed" ] || { echo "failed:$$failed"; exit 1; }
 
 bench-go:
 	$(GO) test -run '^$$' -bench . -benchmem ./...

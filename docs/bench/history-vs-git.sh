@@ -14,8 +14,11 @@
 #   REPO=/tmp/kept/records docs/bench/history-vs-git.sh   # reuse a repository kept with KEEP=1
 #
 # Needs go, git and GNU time (/usr/bin/time); uses hyperfine for the warm runs when installed.
-# Not part of `make test`.
+# Not part of `make test`. With BENCH_TABLE set (`make bench`) it appends its rows there
+# (docs/bench/lib.sh); BENCH_SCALE=small: 2,000 commits, 5,000 records, 3 runs.
 set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+bench_scale COMMITS=2000 RECORDS=5000 RUNS=3
 
 COMMITS=${COMMITS:-20000}
 RECORDS=${RECORDS:-50000}
@@ -29,7 +32,9 @@ if [ -z "${KEEP:-}" ]; then trap 'rm -rf "$work"' EXIT; else echo "keeping $work
 log() { echo "== $*" >&2; }
 timed() { # label command...: wall time and peak RSS of one run
 	local label=$1; shift
-	/usr/bin/time -f "$label: %e s wall, %U s user, %S s system, %M KB max RSS" "$@" >/dev/null || true
+	/usr/bin/time -o "$work/t" -f "$label: %e s wall, %U s user, %S s system, %M KB max RSS" "$@" >/dev/null || true
+	cat "$work/t" >&2
+	sed -n "s/^$label: \([0-9.]*\) s wall.*/$label\t\1/p" "$work/t" >>"$work/timed"
 }
 median() { # label runs command...: median wall time of several runs
 	local label=$1 runs=$2; shift 2
@@ -39,7 +44,7 @@ median() { # label runs command...: median wall time of several runs
 		s=$(date +%s.%N); "$@" >/dev/null 2>&1 || true; e=$(date +%s.%N)
 		ts+=("$(echo "$e - $s" | bc)")
 	done
-	printf '%s\n' "${ts[@]}" | sort -n | awk -v l="$label" '{a[NR]=$1} END {printf "%s: median %.3f s of %d runs (min %.3f, max %.3f)\n", l, (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2), NR, a[1], a[NR]}' >&2
+	printf '%s\n' "${ts[@]}" | sort -n | awk -v l="$label" '{a[NR]=$1} END {printf "%s: median %.3f s of %d runs (min %.3f, max %.3f)\n", l, (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2), NR, a[1], a[NR]}' | tee -a "$work/medians" >&2
 }
 
 log "building gitsm and historygen"
@@ -91,3 +96,11 @@ timed "warm audit" $g audit --since "$since"
 median "warm audit --since" "$RUNS" $g audit --since "$since"
 $g audit --since "$since" --format json 2>/dev/null | head -c 400 >&2 || true
 echo >&2
+# the rows of `make bench`: medians of the timed runs above, against git log's
+tm() { awk -F '\t' -v l="$1" '$1 == l { print $2 }' "$work/timed" | bench_median; }
+md() { sed -n "s/^$1: median \([0-9.]*\) s.*/\1/p" "$work/medians"; }
+gl=$(md "git log")
+bench_row "gitsm history, cold ($COMMITS commits)" "$(tm "cold history")" "git log --name-status --first-parent" "$gl"
+bench_row "gitsm history, after 1 new commit" "$(tm "update after one commit")" "git log --name-status --first-parent" "$gl"
+bench_row "gitsm history, warm" "$(md "warm history")" "git log --name-status --first-parent" "$gl"
+bench_row "gitsm audit --since, warm" "$(md "warm audit --since")" "git log --name-status --first-parent" "$gl"

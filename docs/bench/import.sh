@@ -7,15 +7,27 @@
 #
 #   docs/bench/import.sh                        # 3 runs each
 #   RUNS=5 EXPORT=path/to/incident_event_log.csv.zip docs/bench/import.sh
+#   ROWS=20000 RUNS=1 docs/bench/import.sh     # only the first 20,000 rows of the export
 #
 # Needs go, git and GNU time at /usr/bin/time. The export is $EXPORT, else
-# shared/data/servicenow/incident_event_log.csv.zip beside the clone; without it the script says
-# so and stops (exit 0). With BENCH_TABLE set it appends its rows there for `make bench`.
+# shared/data/servicenow/incident_event_log.csv.zip beside the clone (or beside the main checkout
+# of a git worktree); without it the script says
+# so and stops (exit 0). With BENCH_TABLE set it appends its rows there for `make bench`
+# (docs/bench/lib.sh); BENCH_SCALE=small: the first 20,000 rows, 1 run.
 set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+bench_scale ROWS=20000 RUNS=1
+bench_need /usr/bin/time "install GNU time (apt-get install -y time)"
 
 RUNS=${RUNS:-3}
+ROWS=${ROWS:-} # the first ROWS rows of the export only; empty: all
 root=$(cd "$(dirname "$0")/../.." && pwd)
-EXPORT=${EXPORT:-$(dirname "$root")/shared/data/servicenow/incident_event_log.csv.zip}
+if [ -z "${EXPORT:-}" ]; then
+	# beside the clone, or beside the main checkout when this is a git worktree
+	EXPORT=$(dirname "$root")/shared/data/servicenow/incident_event_log.csv.zip
+	main=$(dirname "$(git -C "$root" rev-parse --path-format=absolute --git-common-dir 2>/dev/null || echo "$root/.git")")
+	[ -f "$EXPORT" ] || EXPORT=$(dirname "$main")/shared/data/servicenow/incident_event_log.csv.zip
+fi
 if [ ! -f "$EXPORT" ]; then
 	echo "no ServiceNow export at $EXPORT; set EXPORT to run the import benchmark" >&2
 	exit 0
@@ -25,12 +37,24 @@ if [ -z "${KEEP:-}" ]; then trap 'rm -rf "$work"' EXIT; else echo "keeping $work
 log() { echo "== $*" >&2; }
 export GIT_AUTHOR_NAME=bench GIT_AUTHOR_EMAIL=bench@example.com GIT_COMMITTER_NAME=bench GIT_COMMITTER_EMAIL=bench@example.com
 
+what="all rows"
+if [ -n "$ROWS" ]; then
+	log "taking the first $ROWS rows of $EXPORT"
+	case $EXPORT in
+	*.zip) { unzip -p "$EXPORT" || true; } ;;
+	*.gz) { zcat "$EXPORT" || true; } ;;
+	*) { cat "$EXPORT" || true; } ;;
+	esac | head -n "$((ROWS + 1))" >"$work/export.csv"
+	EXPORT=$work/export.csv
+	what="first $ROWS rows"
+fi
+
 log "building gitsm"
 (cd "$root" && go build -o "$work/gitsm" ./cmd/gitsm)
 g=$work/gitsm
 
 # median of the numbers on stdin
-median() { sort -g | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
+median() { bench_median; }
 # secs CMD...: wall seconds of one run; GNU time's report goes to $work/time
 secs() { /usr/bin/time -f "%e %M" -o "$work/time" "$@" >/dev/null 2>"$work/err" || { cat "$work/err" >&2; return 1; }; cut -d' ' -f1 "$work/time"; }
 
@@ -58,7 +82,7 @@ imp=$(median <"$work/import"); re=$(median <"$work/reimport"); gitm=$(median <"$
 echo
 echo "| command | median (s) | runs |"
 echo "|---|---|---|"
-echo "| gitsm import servicenow (full log, fresh repository) | $imp | $RUNS |"
+echo "| gitsm import servicenow ($what, fresh repository) | $imp | $RUNS |"
 echo "| git add -A && git commit of the same files | $gitm | $RUNS |"
 echo "| gitsm import servicenow again (no change, no commit) | $re | $RUNS |"
 if [ -s "$work/report" ]; then
@@ -67,7 +91,6 @@ if [ -s "$work/report" ]; then
 fi
 echo
 echo "peak RSS of the import: $((rss / 1024)) MiB; load after: $(cut -d' ' -f1-3 /proc/loadavg)"
-if [ -n "${BENCH_TABLE:-}" ]; then
-	printf 'gitsm import servicenow (120k rows)\t%s\tgit add+commit, same files\t%s\n' "$imp" "$gitm" >>"$BENCH_TABLE"
-	printf 'gitsm import servicenow again\t%s\t\t\n' "$re" >>"$BENCH_TABLE"
-fi
+bench_row "gitsm import servicenow ($what)" "$imp" "git add -A && git commit, same files" "$gitm"
+bench_row "gitsm import servicenow again, no change" "$re"
+[ -z "${rep:-}" ] || bench_row "gitsm report incidents, cold (import)" "$rep"

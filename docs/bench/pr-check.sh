@@ -14,9 +14,13 @@
 #
 # Needs go, git and GNU time at /usr/bin/time; uses hyperfine when it is installed
 # (apt-get install -y hyperfine) and repeats /usr/bin/time runs otherwise. Peak memory comes
-# from /usr/bin/time. The figures in docs/benchmarks.md come from this script. Generating the
+# from /usr/bin/time. The figures in docs/benchmarks.md come from this script. With BENCH_TABLE
+# set (`make bench`) it appends its rows there (docs/bench/lib.sh); BENCH_SCALE=small: 2,000
+# records, 3 runs (A) and 2 (B). Generating the
 # repository and the clones takes a few minutes; not part of `make test`.
 set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+bench_scale N=2000 RUNS=3 COLD_RUNS=2
 
 N=${N:-100000}
 RUNS=${RUNS:-10}
@@ -32,23 +36,8 @@ load() { cut -d' ' -f1-3 /proc/loadavg; }
 export GIT_CONFIG_GLOBAL=/dev/null GIT_CONFIG_NOSYSTEM=1
 export GIT_AUTHOR_NAME=bench GIT_AUTHOR_EMAIL=bench@example.com GIT_COMMITTER_NAME=bench GIT_COMMITTER_EMAIL=bench@example.com
 
-# bench NAME RUNS PREPARE COMMAND: median wall time of RUNS runs, each after PREPARE.
-bench() {
-	local name=$1 runs=$2 prepare=$3 cmd=$4
-	if command -v hyperfine >/dev/null; then
-		hyperfine --style basic --runs "$runs" --warmup 1 --prepare "$prepare" \
-			--export-json "$work/$name.json" -n "$name" "$cmd" >&2
-		python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))["results"][0]; print("%.3f s median (mean %.3f ± %.3f, range %.3f–%.3f, %d runs)" % (r["median"], r["mean"], r["stddev"] or 0, r["min"], r["max"], len(r["times"])))' "$work/$name.json"
-	else
-		local i t times=()
-		for ((i = 0; i < runs; i++)); do
-			sh -c "$prepare"
-			t=$( { /usr/bin/time -f %e sh -c "$cmd" >/dev/null 2>/dev/null; } 2>&1 | tail -1)
-			times+=("$t")
-		done
-		printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR]=$1} END {printf "%.3f s median of %d runs\n", (NR % 2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2), NR}'
-	fi
-}
+# bench NAME RUNS PREPARE COMMAND: median wall seconds of RUNS runs, each after PREPARE.
+bench() { bench_time "$@"; }
 
 # peak NAME PREPARE COMMAND: the peak RSS of one run, in MiB.
 peak() {
@@ -99,8 +88,9 @@ a_validate=$(bench a-validate "$RUNS" "$restore" "$gitsm -C $work/a validate -q 
 a_rss=$(peak a-validate "$restore" "$gitsm -C $work/a validate -q --base origin/main")
 a_status=$(bench a-status "$RUNS" "true" "git -C $work/a status --porcelain")
 "$gitsm" -C "$work/a" validate --base origin/main >&2 || true
-echo "A  validate --base, restored cache:  $a_validate; peak $a_rss"
-echo "A  git status, same clone:           $a_status"
+echo "A  validate --base, restored cache:  $a_validate s median of $RUNS; peak $a_rss"
+echo "A  git status, same clone:           $a_status s median of $RUNS"
+bench_row "gitsm validate --base, cache restored" "$a_validate" "git status --porcelain, same clone" "$a_status"
 echo "   load after A: $(load)"
 fi
 [ "$ONLY" = A ] && exit 0
@@ -112,6 +102,7 @@ b_base=$(bench b-base "$COLD_RUNS" "$nocache" "$gitsm -C $work/b validate -q --b
 b_base_rss=$(peak b-base "$nocache" "$gitsm -C $work/b validate -q --base origin/main")
 b_full=$(bench b-full "$COLD_RUNS" "$nocache" "$gitsm -C $work/b validate -q")
 b_full_rss=$(peak b-full "$nocache" "$gitsm -C $work/b validate -q")
-echo "B  validate --base, no cache:        $b_base; peak $b_base_rss"
-echo "B  cold full validate, no cache:     $b_full; peak $b_full_rss"
+echo "B  validate --base, no cache:        $b_base s median of $COLD_RUNS; peak $b_base_rss"
+echo "B  cold full validate, no cache:     $b_full s median of $COLD_RUNS; peak $b_full_rss"
+bench_row "gitsm validate --base, no cache" "$b_base" "gitsm validate, cold, full" "$b_full"
 echo "   load after B: $(load)"

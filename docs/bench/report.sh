@@ -8,8 +8,12 @@
 #   REPO=/tmp/records docs/bench/report.sh   # reuse a repository benchgen wrote before
 #
 # Needs go and git; uses GNU time (/usr/bin/time) for wall, CPU and max RSS. Prints one line
-# per run and the median of the warm runs. Not part of `make test`.
+# per run and the median of the warm runs. Not part of `make test`. With BENCH_TABLE set
+# (`make bench`) it appends its rows there (docs/bench/lib.sh); BENCH_SCALE=small: 2,000
+# records, 3 runs.
 set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+bench_scale N=2000 RUNS=3
 
 N=${N:-100000}
 RUNS=${RUNS:-5}
@@ -37,9 +41,12 @@ t() { /usr/bin/time -f "%e s wall, %U s user, %S s system, %M KB max RSS" "$@" 2
 log "machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
 
 rm -rf "$repo/.git/gitsm"
-echo "cold validate:      $(t $g validate -q || true)"
+cold_validate=$(t $g validate -q || true)
+echo "cold validate:      $cold_validate"
 rm -rf "$repo/.git/gitsm"
-echo "cold report all:    $(t $g report all --as-of "$ASOF" -q)"
+cold_report=$(t $g report all --as-of "$ASOF" -q)
+echo "cold report all:    $cold_report"
+bench_row "gitsm report all, cold ($N records)" "${cold_report%% s wall*}" "gitsm validate, cold" "${cold_validate%% s wall*}"
 
 for format in text json html; do
   walls=()
@@ -50,5 +57,6 @@ for format in text json html; do
   done
   median=$(printf '%s\n' "${walls[@]}" | sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}')
   echo "warm report $format: median $median s wall over $RUNS runs"
+  bench_row "gitsm report all --format $format, warm" "$median"
 done
 log "load after: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -8,8 +8,15 @@
 # Needs go, node and npm (ajv-cli and ajv-formats are installed into a temp folder), GNU time at
 # /usr/bin/time, and taskset to hold both tools to CORES cores. Prints a Markdown report; the
 # figures in docs/benchmarks.md come from it. It takes a few minutes and is not part of
-# `make test`.
+# `make test`. With BENCH_TABLE set (`make bench`) it appends its rows there (docs/bench/lib.sh);
+# BENCH_SCALE=small: 2,000 records, 3 runs, no scale run.
 set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+bench_scale SMALL=2000 LARGE=0 RUNS=3
+bench_need node "install Node.js and npm (apt-get install -y nodejs npm)"
+bench_need npm "install npm (apt-get install -y npm)"
+bench_need taskset "install util-linux"
+bench_need /usr/bin/time "install GNU time (apt-get install -y time)"
 
 SMALL=${SMALL:-20000}     # records for the side-by-side comparison
 LARGE=${LARGE:-100000}    # records for the scale run (0 skips it)
@@ -172,3 +179,9 @@ cat <<EOF
 gitsm's throughput on $nsmall files is $(ratio "$(wall "$g_small")" "$(wall "$a_seq")")× ajv-cli's run kind after kind \
 and $(ratio "$(wall "$g_small")" "$(wall "$a_par")")× ajv-cli's run $CORES kinds at a time.
 EOF
+bench_row "gitsm validate ($nsmall files)" "$(wall "$g_small")" "ajv-cli, kinds one after the other" "$(wall "$a_seq")"
+bench_row "gitsm validate ($nsmall files)" "$(wall "$g_small")" "ajv-cli, kinds $CORES at a time" "$(wall "$a_par")"
+bench_row "gitsm validate, index warm ($nsmall files)" "$(wall "$g_warm")" "ajv-cli, kinds $CORES at a time" "$(wall "$a_par")"
+if [ "$LARGE" -gt 0 ]; then
+	bench_row "gitsm validate ($nlarge files)" "$(wall "$g_large")" "ajv-cli, kinds $CORES at a time" "$(wall "$a_large")"
+fi
