@@ -2,14 +2,14 @@ package demo
 
 import (
 	"fmt"
-	"sort"
-	"strings"
 	"time"
 
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/filemode"
 	"github.com/go-git/go-git/v5/plumbing/object"
 	"github.com/go-git/go-git/v5/plumbing/storer"
+
+	"github.com/gitsm/gitsm/internal/gitrepo"
 )
 
 // objects writes blobs, trees and commits straight into the object store: the history is
@@ -43,60 +43,19 @@ func (o *objects) blob(data []byte) (plumbing.Hash, error) {
 	return h, nil
 }
 
-type treeDir struct {
-	files map[string]plumbing.Hash
-	dirs  map[string]*treeDir
-}
-
 // tree stores the tree of files (slash paths to contents) and returns its hash.
 func (o *objects) tree(files map[string][]byte) (plumbing.Hash, error) {
-	root := &treeDir{files: map[string]plumbing.Hash{}, dirs: map[string]*treeDir{}}
+	var b gitrepo.TreeBuilder
 	for p, data := range files {
 		h, err := o.blob(data)
 		if err != nil {
 			return plumbing.ZeroHash, err
 		}
-		d := root
-		parts := strings.Split(p, "/")
-		for _, name := range parts[:len(parts)-1] {
-			next := d.dirs[name]
-			if next == nil {
-				next = &treeDir{files: map[string]plumbing.Hash{}, dirs: map[string]*treeDir{}}
-				d.dirs[name] = next
-			}
-			d = next
-		}
-		d.files[parts[len(parts)-1]] = h
-	}
-	return o.writeDir(root)
-}
-
-func (o *objects) writeDir(d *treeDir) (plumbing.Hash, error) {
-	var entries []object.TreeEntry
-	for name, h := range d.files {
-		entries = append(entries, object.TreeEntry{Name: name, Mode: filemode.Regular, Hash: h})
-	}
-	for name, sub := range d.dirs {
-		h, err := o.writeDir(sub)
-		if err != nil {
+		if err := b.Add(p, filemode.Regular, h); err != nil {
 			return plumbing.ZeroHash, err
 		}
-		entries = append(entries, object.TreeEntry{Name: name, Mode: filemode.Dir, Hash: h})
 	}
-	// git orders a tree's entries by name, a folder's name as if it ended in a slash.
-	sortKey := func(e object.TreeEntry) string {
-		if e.Mode == filemode.Dir {
-			return e.Name + "/"
-		}
-		return e.Name
-	}
-	sort.Slice(entries, func(i, j int) bool { return sortKey(entries[i]) < sortKey(entries[j]) })
-	t := &object.Tree{Entries: entries}
-	obj := o.s.NewEncodedObject()
-	if err := t.Encode(obj); err != nil {
-		return plumbing.ZeroHash, fmt.Errorf("encode tree: %w", err)
-	}
-	return o.s.SetEncodedObject(obj)
+	return b.Write(o.s)
 }
 
 func (o *objects) commit(tree plumbing.Hash, parents []plumbing.Hash, author, committer object.Signature, msg string) (plumbing.Hash, error) {

@@ -15,6 +15,7 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/object"
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/gitsm/gitsm/internal/gitrepo"
 	"github.com/gitsm/gitsm/internal/policy"
 )
 
@@ -288,14 +289,18 @@ func TestFanout(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	root := &dir{}
+	var root gitrepo.TreeBuilder
 	h0 := commits[0].String()
-	root.add(h0[:2]+"/"+h0[2:], object.TreeEntry{Mode: filemode.Regular, Hash: blob})
+	if err := root.Add(h0[:2]+"/"+h0[2:], filemode.Regular, blob); err != nil {
+		t.Fatal(err)
+	}
 	// A second fanned-out note, on the tree of commits[2]: not a commit of the log, but git
 	// notes may annotate any object.
 	c2, _ := r.CommitObject(commits[2])
-	root.add(c2.TreeHash.String()[:2]+"/"+c2.TreeHash.String()[2:], object.TreeEntry{Mode: filemode.Regular, Hash: other})
-	tree, err := root.write(r.Storer)
+	if err := root.Add(c2.TreeHash.String()[:2]+"/"+c2.TreeHash.String()[2:], filemode.Regular, other); err != nil {
+		t.Fatal(err)
+	}
+	tree, err := root.Write(r.Storer)
 	if err != nil {
 		t.Fatal(err)
 	}

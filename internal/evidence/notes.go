@@ -12,6 +12,8 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/filemode"
 	"github.com/go-git/go-git/v5/plumbing/object"
 	"github.com/go-git/go-git/v5/plumbing/storer"
+
+	"github.com/gitsm/gitsm/internal/gitrepo"
 )
 
 // notesMessage is the message of the notes commits Write makes, after git's own.
@@ -134,16 +136,20 @@ func Write(r *git.Repository, commit plumbing.Hash, n *Note, sig object.Signatur
 	if _, err := storeBlob(r.Storer, data); err != nil {
 		return 0, err
 	}
-	root := &dir{}
+	var root gitrepo.TreeBuilder
 	for _, f := range files {
 		if f.path != target {
-			root.add(f.path, f.entry)
+			if err := root.Add(f.path, f.entry.Mode, f.entry.Hash); err != nil {
+				return 0, fmt.Errorf("rewrite %s: %w", Ref, err)
+			}
 		}
 	}
-	root.add(target, object.TreeEntry{Mode: filemode.Regular, Hash: blob})
-	treeHash, err := root.write(r.Storer)
+	if err := root.Add(target, filemode.Regular, blob); err != nil {
+		return 0, fmt.Errorf("rewrite %s: %w", Ref, err)
+	}
+	treeHash, err := root.Write(r.Storer)
 	if err != nil {
-		return 0, err
+		return 0, fmt.Errorf("write %s: %w", Ref, err)
 	}
 	c := &object.Commit{Author: sig, Committer: sig, Message: notesMessage, TreeHash: treeHash}
 	if oldRef != nil {
@@ -260,65 +266,6 @@ func flatten(t *object.Tree) ([]file, error) {
 		}
 		out = append(out, file{path: name, entry: e})
 	}
-}
-
-// dir is a tree being built.
-type dir struct {
-	files map[string]object.TreeEntry
-	dirs  map[string]*dir
-}
-
-func (d *dir) add(p string, e object.TreeEntry) {
-	first, rest, nested := strings.Cut(p, "/")
-	if !nested {
-		if d.files == nil {
-			d.files = map[string]object.TreeEntry{}
-		}
-		e.Name = first
-		d.files[first] = e
-		return
-	}
-	if d.dirs == nil {
-		d.dirs = map[string]*dir{}
-	}
-	sub, ok := d.dirs[first]
-	if !ok {
-		sub = &dir{}
-		d.dirs[first] = sub
-	}
-	sub.add(rest, e)
-}
-
-// write stores the tree and its subtrees, entries in git's order (a directory sorts as if its
-// name ended in a slash).
-func (d *dir) write(s storer.EncodedObjectStorer) (plumbing.Hash, error) {
-	entries := make([]object.TreeEntry, 0, len(d.files)+len(d.dirs))
-	for name, sub := range d.dirs {
-		h, err := sub.write(s)
-		if err != nil {
-			return plumbing.ZeroHash, err
-		}
-		entries = append(entries, object.TreeEntry{Name: name, Mode: filemode.Dir, Hash: h})
-	}
-	for _, e := range d.files {
-		entries = append(entries, e)
-	}
-	key := func(e object.TreeEntry) string {
-		if e.Mode == filemode.Dir {
-			return e.Name + "/"
-		}
-		return e.Name
-	}
-	sort.Slice(entries, func(i, j int) bool { return key(entries[i]) < key(entries[j]) })
-	obj := s.NewEncodedObject()
-	if err := (&object.Tree{Entries: entries}).Encode(obj); err != nil {
-		return plumbing.ZeroHash, fmt.Errorf("encode notes tree: %w", err)
-	}
-	h, err := s.SetEncodedObject(obj)
-	if err != nil {
-		return plumbing.ZeroHash, fmt.Errorf("store notes tree: %w", err)
-	}
-	return h, nil
 }
 
 func storeBlob(s storer.EncodedObjectStorer, data []byte) (plumbing.Hash, error) {

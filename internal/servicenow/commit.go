@@ -10,7 +10,6 @@ import (
 	"path"
 	"path/filepath"
 	"sort"
-	"strings"
 
 	"github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing"
@@ -20,6 +19,8 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/object"
 	"github.com/go-git/go-git/v5/plumbing/storer"
 	"github.com/go-git/go-git/v5/storage/memory"
+
+	"github.com/gitsm/gitsm/internal/gitrepo"
 )
 
 // Written says what Commit did.
@@ -103,7 +104,13 @@ func Commit(ctx context.Context, repo *git.Repository, workTree, prefix string, 
 	if len(changed) == 0 {
 		return w, nil
 	}
-	treeHash, err := writeTree(mem, entries)
+	var tree gitrepo.TreeBuilder
+	for p, e := range entries {
+		if err := tree.Add(p, e.Mode, e.Hash); err != nil {
+			return w, err
+		}
+	}
+	treeHash, err := tree.Write(mem)
 	if err != nil {
 		return w, err
 	}
@@ -201,58 +208,6 @@ func storeBlob(s storer.EncodedObjectStorer, data []byte) (plumbing.Hash, error)
 		return plumbing.ZeroHash, err
 	}
 	if err := wr.Close(); err != nil {
-		return plumbing.ZeroHash, err
-	}
-	return s.SetEncodedObject(obj)
-}
-
-type dir struct {
-	files map[string]object.TreeEntry
-	dirs  map[string]*dir
-}
-
-// writeTree stores the trees of the files (slash paths to entries) and returns the root's.
-func writeTree(s storer.EncodedObjectStorer, files map[string]object.TreeEntry) (plumbing.Hash, error) {
-	root := &dir{files: map[string]object.TreeEntry{}, dirs: map[string]*dir{}}
-	for p, e := range files {
-		d := root
-		parts := strings.Split(p, "/")
-		for _, name := range parts[:len(parts)-1] {
-			next := d.dirs[name]
-			if next == nil {
-				next = &dir{files: map[string]object.TreeEntry{}, dirs: map[string]*dir{}}
-				d.dirs[name] = next
-			}
-			d = next
-		}
-		e.Name = parts[len(parts)-1]
-		d.files[e.Name] = e
-	}
-	return root.write(s)
-}
-
-func (d *dir) write(s storer.EncodedObjectStorer) (plumbing.Hash, error) {
-	entries := make([]object.TreeEntry, 0, len(d.files)+len(d.dirs))
-	for _, e := range d.files {
-		entries = append(entries, e)
-	}
-	for name, sub := range d.dirs {
-		h, err := sub.write(s)
-		if err != nil {
-			return plumbing.ZeroHash, err
-		}
-		entries = append(entries, object.TreeEntry{Name: name, Mode: filemode.Dir, Hash: h})
-	}
-	// git orders a tree's entries by name, a folder's name as if it ended in a slash.
-	key := func(e object.TreeEntry) string {
-		if e.Mode == filemode.Dir {
-			return e.Name + "/"
-		}
-		return e.Name
-	}
-	sort.Slice(entries, func(i, j int) bool { return key(entries[i]) < key(entries[j]) })
-	obj := s.NewEncodedObject()
-	if err := (&object.Tree{Entries: entries}).Encode(obj); err != nil {
 		return plumbing.ZeroHash, err
 	}
 	return s.SetEncodedObject(obj)
