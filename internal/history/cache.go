@@ -76,6 +76,7 @@ func (ix *Index) load() {
 	if err != nil || prefix != ix.prefix {
 		return
 	}
+	ix.commits = make(map[plumbing.Hash]*Commit, len(commits)+len(commits)/8)
 	for _, c := range commits {
 		ix.commits[c.Hash] = c
 	}

@@ -45,7 +45,10 @@ func (ix *Index) Log(tip plumbing.Hash, p string) ([]Entry, error) {
 	cur := p
 	var out []Entry
 	q := &dateQueue{}
-	seen := map[plumbing.Hash]bool{tip: true}
+	// Sized for the whole index up front: the walk usually visits most of it, and growing the
+	// map step by step cost more than the walk.
+	seen := make(map[plumbing.Hash]bool, len(ix.commits))
+	seen[tip] = true
 	push := func(h plumbing.Hash) error {
 		c := ix.commits[h]
 		if c == nil {
@@ -165,7 +168,8 @@ func (q *dateQueue) Pop() any {
 
 // Reachable returns every indexed commit reachable from tip.
 func (ix *Index) Reachable(tip plumbing.Hash) map[plumbing.Hash]bool {
-	seen := map[plumbing.Hash]bool{tip: true}
+	seen := make(map[plumbing.Hash]bool, len(ix.commits))
+	seen[tip] = true
 	stack := []plumbing.Hash{tip}
 	for len(stack) > 0 {
 		h := stack[len(stack)-1]
@@ -278,7 +282,7 @@ func (ix *Index) FirstParent(tip plumbing.Hash) []*Commit {
 // parents first reach it.
 func (ix *Index) Introduced(tip plumbing.Hash) map[plumbing.Hash]plumbing.Hash {
 	line := ix.FirstParent(tip)
-	out := make(map[plumbing.Hash]plumbing.Hash, len(line))
+	out := make(map[plumbing.Hash]plumbing.Hash, len(ix.commits))
 	for _, c := range line {
 		out[c.Hash] = c.Hash
 	}
