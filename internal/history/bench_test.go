@@ -53,3 +53,23 @@ func BenchmarkWarmHistory(b *testing.B) {
 		ix.Close()
 	}
 }
+
+// BenchmarkColdBuild reads every commit again (--rebuild) and writes the cache whole; run it
+// with -benchtime 1x. It leaves the cache built.
+func BenchmarkColdBuild(b *testing.B) {
+	repo, _ := benchRepo(b)
+	for b.Loop() {
+		ix, err := Open(repo, Options{Rebuild: true})
+		if err != nil {
+			b.Fatal(err)
+		}
+		tip, ref, err := ix.Resolve("HEAD")
+		if err != nil {
+			b.Fatal(err)
+		}
+		if st, err := ix.Sync(context.Background(), ref, tip, nil); err != nil || st.Read == 0 {
+			b.Fatalf("sync: %v, read %d commits", err, st.Read)
+		}
+		ix.Close()
+	}
+}
