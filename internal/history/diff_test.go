@@ -52,7 +52,10 @@ func TestChangesMatchGitDiffTreeInABigFolder(t *testing.T) {
 		func() { r.git("rm", "-q", name(300)) },
 		func() { r.git("rm", "-q", name(0)) },
 		func() { r.write("incidents/2026/sub/INC-000500.yaml", "in a subfolder at the end\n") },
-		func() { r.git("rm", "-q", "-r", "incidents/2026/sub"); r.write("incidents/2026/sub.yaml", "a file where a folder was\n") },
+		func() {
+			r.git("rm", "-q", "-r", "incidents/2026/sub")
+			r.write("incidents/2026/sub.yaml", "a file where a folder was\n")
+		},
 	}
 	for i, step := range steps {
 		step()
