@@ -1,6 +1,7 @@
 package history
 
 import (
+	"fmt"
 	"sort"
 	"strings"
 	"testing"
@@ -25,6 +26,46 @@ func TestChangesMatchGitDiffTree(t *testing.T) {
 		}
 		r.commit("step")
 	}
+	compareWithDiffTree(t, r)
+}
+
+// TestChangesMatchGitDiffTreeInABigFolder changes a folder of 300 files at its first, last
+// and middle entries, before the first and after the last, in two places at once, and with
+// equal-length blobs at the end only: the diff skips the entries both trees start and end
+// with, and must still find every change.
+func TestChangesMatchGitDiffTreeInABigFolder(t *testing.T) {
+	r := newGitRepo(t)
+	name := func(i int) string { return fmt.Sprintf("incidents/2026/INC-%06d.yaml", i) }
+	for i := 1; i <= 300; i++ {
+		r.write(name(i), fmt.Sprintf("id: INC-%06d\n", i))
+	}
+	r.write("incidents/2026/sub/INC-000500.yaml", "id: INC-000500\n")
+	r.commit("import")
+	steps := []func(){
+		func() { r.write(name(1), "first\n") },
+		func() { r.write(name(300), "last\n") },
+		func() { r.write(name(150), "middle\n") },
+		func() { r.write(name(0), "before the first\n") },
+		func() { r.write("incidents/2026/zz.yaml", "after the last\n") },
+		func() { r.write(name(2), "two\n"); r.write(name(299), "places\n") },
+		func() { r.write(name(300), "LAST\n") },
+		func() { r.git("rm", "-q", name(300)) },
+		func() { r.git("rm", "-q", name(0)) },
+		func() { r.write("incidents/2026/sub/INC-000500.yaml", "in a subfolder at the end\n") },
+		func() {
+			r.git("rm", "-q", "-r", "incidents/2026/sub")
+			r.write("incidents/2026/sub.yaml", "a file where a folder was\n")
+		},
+	}
+	for i, step := range steps {
+		step()
+		r.commit(fmt.Sprintf("step %d", i))
+	}
+	compareWithDiffTree(t, r)
+}
+
+func compareWithDiffTree(t *testing.T, r *gitRepo) {
+	t.Helper()
 	ix, tip, _ := syncHEAD(t, r.dir, Options{})
 	for _, c := range ix.FirstParent(tip) {
 		args := []string{"diff-tree", "-r", "--no-renames", "--name-only", "--root", "--no-commit-id", c.Hash.String(), "--", "incidents", "cis", "changes", "problems", "slas", "calendars"}

@@ -123,7 +123,19 @@ func Open(root string, opts Options) (*Index, error) {
 	ix.trees = newTreeReader(ix.git.Storer)
 	ix.path = cachePath(root, r.Prefix)
 	if !opts.Rebuild {
+		// go-git reads a pack's whole index (and builds its offset table) on the first object
+		// read, which every command does next: on a 20,000-commit repository that costs about
+		// as much as loading the cache, so the two run side by side. Nothing else touches the
+		// repository until the prefetch is done.
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			if ref, err := ix.git.Reference(plumbing.HEAD, true); err == nil {
+				_, _ = ix.git.Storer.EncodedObject(plumbing.CommitObject, ref.Hash())
+			}
+		}()
 		ix.load()
+		<-done
 	}
 	return ix, nil
 }
@@ -237,6 +249,8 @@ func (ix *Index) Sync(ctx context.Context, ref string, tip plumbing.Hash, progre
 }
 
 // reaches reports whether target is tip or one of its ancestors, over the indexed graph.
+// First parents are explored first: after new commits on a branch, the tip it was synced at
+// is usually on the first-parent line, and is found without walking a merged branch's past.
 func (ix *Index) reaches(tip, target plumbing.Hash) bool {
 	seen := map[plumbing.Hash]bool{tip: true}
 	stack := []plumbing.Hash{tip}
@@ -250,8 +264,8 @@ func (ix *Index) reaches(tip, target plumbing.Hash) bool {
 		if c == nil {
 			continue
 		}
-		for _, p := range c.Parents {
-			if !seen[p] {
+		for i := len(c.Parents) - 1; i >= 0; i-- {
+			if p := c.Parents[i]; !seen[p] {
 				seen[p] = true
 				stack = append(stack, p)
 			}

@@ -45,7 +45,10 @@ func (ix *Index) Log(tip plumbing.Hash, p string) ([]Entry, error) {
 	cur := p
 	var out []Entry
 	q := &dateQueue{}
-	seen := map[plumbing.Hash]bool{tip: true}
+	// Sized for the whole index up front: the walk usually visits most of it, and growing the
+	// map step by step cost more than the walk.
+	seen := make(map[plumbing.Hash]bool, len(ix.commits))
+	seen[tip] = true
 	push := func(h plumbing.Hash) error {
 		c := ix.commits[h]
 		if c == nil {
@@ -165,7 +168,8 @@ func (q *dateQueue) Pop() any {
 
 // Reachable returns every indexed commit reachable from tip.
 func (ix *Index) Reachable(tip plumbing.Hash) map[plumbing.Hash]bool {
-	seen := map[plumbing.Hash]bool{tip: true}
+	seen := make(map[plumbing.Hash]bool, len(ix.commits))
+	seen[tip] = true
 	stack := []plumbing.Hash{tip}
 	for len(stack) > 0 {
 		h := stack[len(stack)-1]
@@ -184,18 +188,50 @@ func (ix *Index) Reachable(tip plumbing.Hash) map[plumbing.Hash]bool {
 
 // FindPath returns the path of the record with this ID: where it is at tip, else where it was
 // last (a deleted record). ok is false when no commit reachable from tip ever held it.
+//
+// Whether a path exists at tip is read from the index, not from git's trees: each commit's
+// changes are its diff against its first parent, so along tip's first-parent line down to the
+// root they compose to tip's tree, and the newest of them that touches a path says whether
+// it is there (reading the tip's folder trees instead cost more than the rest of the lookup).
 func (ix *Index) FindPath(tip plumbing.Hash, id string) (string, bool, error) {
 	name := id + ".yaml"
 	suffix := "/" + name
+	match := func(p string) bool { return p == name || strings.HasSuffix(p, suffix) }
 	last := map[string]int64{}
 	for _, c := range ix.commits {
-		for _, ch := range c.Changes {
-			if strings.HasSuffix(ch.Path, suffix) || ch.Path == name {
-				if t, ok := last[ch.Path]; !ok || c.CommitTime > t {
-					last[ch.Path] = c.CommitTime
+		for i := range c.Changes {
+			if p := c.Changes[i].Path; len(p) >= len(name) && p[len(p)-len(name):] == name && match(p) {
+				if t, ok := last[p]; !ok || c.CommitTime > t {
+					last[p] = c.CommitTime
 				}
 			}
 		}
+	}
+	if len(last) == 0 {
+		return "", false, nil
+	}
+	if ix.commits[tip] == nil {
+		return "", false, fmt.Errorf("commit %s is not in the history index; run the command again to rebuild it", short(tip))
+	}
+	// The state at tip of every candidate path: the newest first-parent change to it.
+	present := map[string]bool{}
+	for c := ix.commits[tip]; c != nil && len(present) < len(last); {
+		for i := range c.Changes {
+			ch := &c.Changes[i]
+			if _, ok := last[ch.Path]; ok {
+				if _, decided := present[ch.Path]; !decided {
+					present[ch.Path] = !ch.New.IsZero()
+				}
+			}
+		}
+		if len(c.Parents) == 0 {
+			break
+		}
+		next := ix.commits[c.Parents[0]]
+		if next == nil {
+			return "", false, fmt.Errorf("commit %s is not in the history index; run the command again to rebuild it", short(c.Parents[0]))
+		}
+		c = next
 	}
 	paths := make([]string, 0, len(last))
 	for p := range last {
@@ -203,16 +239,9 @@ func (ix *Index) FindPath(tip plumbing.Hash, id string) (string, bool, error) {
 	}
 	sort.Strings(paths)
 	for _, p := range paths {
-		b, err := ix.BlobAt(tip, p)
-		if err != nil {
-			return "", false, err
-		}
-		if !b.IsZero() {
+		if present[p] {
 			return p, true, nil
 		}
-	}
-	if len(paths) == 0 {
-		return "", false, nil
 	}
 	// Deleted at tip: the path it was last changed at, among the commits tip reaches (the
 	// index may also hold other branches).
@@ -253,7 +282,7 @@ func (ix *Index) FirstParent(tip plumbing.Hash) []*Commit {
 // parents first reach it.
 func (ix *Index) Introduced(tip plumbing.Hash) map[plumbing.Hash]plumbing.Hash {
 	line := ix.FirstParent(tip)
-	out := make(map[plumbing.Hash]plumbing.Hash, len(line))
+	out := make(map[plumbing.Hash]plumbing.Hash, len(ix.commits))
 	for _, c := range line {
 		out[c.Hash] = c.Hash
 	}
