@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gitsm/gitsm/internal/finding"
 	"github.com/gitsm/gitsm/internal/iostreams"
 )
 
@@ -129,4 +130,26 @@ func ExitCode(err error) int {
 	default:
 		return 2
 	}
+}
+
+// ShownFindings gives findings' paths (relative to the records root) as the user reaches them
+// from base, the working directory or the -C folder, as git status does: what the text output
+// of validate, set and transition prints. They are unchanged when base is the root; the machine
+// formats keep root-relative paths.
+func ShownFindings(base, root string, fs []finding.Finding) []finding.Finding {
+	base, err := filepath.Abs(base)
+	if err != nil || base == root {
+		return fs
+	}
+	out := make([]finding.Finding, len(fs))
+	for i, fd := range fs {
+		out[i] = fd
+		if fd.Path == "" {
+			continue
+		}
+		if p, err := filepath.Rel(base, filepath.Join(root, filepath.FromSlash(fd.Path))); err == nil {
+			out[i].Path = filepath.ToSlash(p)
+		}
+	}
+	return out
 }

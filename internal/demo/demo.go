@@ -2,7 +2,7 @@
 // example records (package examples): a CMDB added through a pull request, then every incident,
 // problem and change committed as it moved through its timeline, with commit dates taken from
 // the timeline, through pull requests merged with merge commits or squashed, approval evidence
-// notes on the merges that moved changes, one direct push and one deleted record for the audit
+// notes on the merges that touched changes, CIs, SLAs, calendars or settings, one direct push and one deleted record for the audit
 // to find, and a freeze window added before Black Friday.
 //
 // The history is written into the object store with go-git from fixed signatures and times,
@@ -487,8 +487,8 @@ func (b *builder) direct(c prCommit) error {
 }
 
 // pullRequest commits the branch, merges it (a merge commit, or a squash for half of the pull
-// requests that touch no change record and no settings) and records the approval evidence of
-// merges that touch change records or settings.
+// requests that touch no record the policy judges and no settings) and records the approval
+// evidence of merges that touch change records, CIs, SLAs, calendars or settings.
 func (b *builder) pullRequest(p prSpec) error {
 	b.pr++
 	n := b.pr
@@ -513,7 +513,8 @@ func (b *builder) pullRequest(p prSpec) error {
 	}
 	changed := changedPaths(baseFiles, files)
 	guarded := slices.ContainsFunc(changed, func(p string) bool {
-		return strings.HasPrefix(p, "changes/") || strings.HasPrefix(p, ".gitsm/")
+		_, judged := judgedKind(p)
+		return judged || strings.HasPrefix(p, ".gitsm/")
 	})
 	tree, err := b.o.tree(files)
 	if err != nil {
@@ -597,12 +598,20 @@ func (b *builder) note(n int, p prSpec, baseFiles, headFiles map[string][]byte, 
 			in.CIs[id] = data
 		}
 	}
-	var cis []string
+	// owners are the policy groups that own what the pull request touches: the CIs a change
+	// names (as the base has them), and the CIs it adds or edits (both owners when it moves one).
+	var owners []string
+	addOwner := func(o any) {
+		if g, ok := o.(string); ok && g != "" && !slices.Contains(owners, g) {
+			owners = append(owners, g)
+		}
+	}
 	for _, pth := range changed {
-		if !strings.HasPrefix(pth, "changes/") {
+		kind, judged := judgedKind(pth)
+		if !judged {
 			continue
 		}
-		c := policy.Change{Path: pth}
+		c := policy.Change{Path: pth, Kind: kind}
 		if d, ok := baseFiles[pth]; ok {
 			if c.Base, err = b.data(pth, d); err != nil {
 				return err
@@ -612,15 +621,24 @@ func (b *builder) note(n int, p prSpec, baseFiles, headFiles map[string][]byte, 
 			if c.Head, err = b.data(pth, d); err != nil {
 				return err
 			}
-			for _, ci := range c.Head["cis"].([]any) {
-				cis = append(cis, ci.(string))
+		}
+		switch kind {
+		case policy.KindChange:
+			if c.Head != nil {
+				for _, ci := range c.Head["cis"].([]any) {
+					addOwner(in.CIs[ci.(string)]["owner"])
+				}
 			}
+		case policy.KindCI:
+			addOwner(c.Base["owner"])
+			addOwner(c.Head["owner"])
 		}
 		in.Changes = append(in.Changes, c)
 	}
+	admin := slices.ContainsFunc(changed, func(p string) bool { return strings.HasPrefix(p, ".gitsm/") })
 	d := b.src.pol.Evaluate(in)
 	if !d.Approved {
-		in.Reviews = b.reviews(n, p, in.CIs, cis, head)
+		in.Reviews = b.reviews(n, p, owners, admin, head)
 		d = b.src.pol.Evaluate(in)
 	}
 	if !d.Approved {
@@ -635,9 +653,29 @@ func (b *builder) note(n int, p prSpec, baseFiles, headFiles map[string][]byte, 
 	return nil
 }
 
-// reviews are the approvals of the pull request's head: two CAB members, one member of the
-// owner group of each CI, and one platform admin, none of them its author.
-func (b *builder) reviews(n int, p prSpec, ciData map[string]map[string]any, cis []string, head plumbing.Hash) []policy.Review {
+// judgedKind is the kind the policy judges a changed file as (a change record, a CI, an SLA or a
+// calendar, by its folder), and whether it judges the file at all.
+func judgedKind(pth string) (string, bool) {
+	kind, ok := record.FolderKind(pth)
+	if !ok {
+		return "", false
+	}
+	switch kind {
+	case record.Change:
+		return policy.KindChange, true
+	case record.CI:
+		return policy.KindCI, true
+	case record.SLA:
+		return policy.KindSLA, true
+	case record.Calendar:
+		return policy.KindCalendar, true
+	}
+	return "", false
+}
+
+// reviews are the approvals of the pull request's head: two CAB members, one member of each
+// owner group, and one platform admin when admin is set, none of them its author.
+func (b *builder) reviews(n int, p prSpec, owners []string, admin bool, head plumbing.Hash) []policy.Review {
 	var logins []string
 	add := func(members []string, count int) {
 		for _, m := range members {
@@ -653,12 +691,12 @@ func (b *builder) reviews(n int, p prSpec, ciData map[string]map[string]any, cis
 		}
 	}
 	add(b.src.pol.Groups["cab"].Members, 2)
-	for _, ci := range cis {
-		if owner, ok := ciData[ci]["owner"].(string); ok {
-			add(b.src.pol.Groups[owner].Members, 1)
-		}
+	for _, g := range owners {
+		add(b.src.pol.Groups[g].Members, 1)
 	}
-	add(adminsTeam["northwind/platform-admins"], 1)
+	if admin {
+		add(adminsTeam["northwind/platform-admins"], 1)
+	}
 	var out []policy.Review
 	for i, l := range logins {
 		out = append(out, policy.Review{ID: int64(n*1000 + i + 1), Login: l, UserType: "User", State: "APPROVED",

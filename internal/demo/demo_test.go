@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -17,6 +18,7 @@ import (
 	"github.com/gitsm/gitsm/internal/check"
 	"github.com/gitsm/gitsm/internal/evidence"
 	"github.com/gitsm/gitsm/internal/finding"
+	"github.com/gitsm/gitsm/internal/record"
 )
 
 func build(t *testing.T) (string, *Summary) {
@@ -218,4 +220,88 @@ type workdir struct {
 	dir     string
 	files   map[string]plumbing.Hash
 	engines map[string]*check.Engine
+}
+
+// judgedKinds are the kinds the approval policy judges.
+var judgedKinds = []record.Kind{record.Change, record.CI, record.SLA, record.Calendar}
+
+// TestNotesCoverJudgedRecords checks that every pull request merged into main that adds, edits
+// or deletes a record the policy judges (a change, a CI, an SLA or a calendar) carries an
+// approved evidence note with an approved entry for each of those files: the CMDB pull request
+// as much as the changes.
+func TestNotesCoverJudgedRecords(t *testing.T) {
+	dir, sum := build(t)
+	r, err := git.PlainOpen(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	list, err := evidence.List(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	notes := map[plumbing.Hash]*evidence.Note{}
+	for _, e := range list {
+		notes[e.Commit] = e.Note
+	}
+	c, err := r.CommitObject(sum.Head)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var judged, cmdb int
+	for c.NumParents() > 0 {
+		parent, err := c.Parent(0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pt, err := parent.Tree()
+		if err != nil {
+			t.Fatal(err)
+		}
+		ct, err := c.Tree()
+		if err != nil {
+			t.Fatal(err)
+		}
+		changes, err := object.DiffTree(pt, ct)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var paths []string
+		for _, ch := range changes {
+			for _, p := range []string{ch.From.Name, ch.To.Name} {
+				if k, _ := record.FolderKind(p); slices.Contains(judgedKinds, k) && !slices.Contains(paths, p) {
+					paths = append(paths, p)
+				}
+			}
+		}
+		if len(paths) > 0 {
+			judged++
+			subject := strings.SplitN(c.Message, "\n", 2)[0]
+			n := notes[c.Hash]
+			switch {
+			case c.Hash == sum.DirectPush:
+				t.Errorf("the direct push %s changes %v, want it to touch only an incident", c.Hash, paths)
+			case n == nil:
+				t.Errorf("merge %s %q changes %v and has no evidence note", c.Hash.String()[:10], subject, paths)
+			case !n.Approved:
+				t.Errorf("merge %s %q: the note is not approved", c.Hash.String()[:10], subject)
+			default:
+				for _, p := range paths {
+					i := slices.IndexFunc(n.Records, func(rec evidence.Record) bool { return rec.Path == p })
+					if i < 0 || !n.Records[i].Approved {
+						t.Errorf("merge %s %q: the note has no approved entry for %s", c.Hash.String()[:10], subject, p)
+					}
+				}
+			}
+			if slices.ContainsFunc(paths, func(p string) bool { return strings.HasPrefix(p, "cis/") }) {
+				cmdb++
+				if n != nil && !slices.ContainsFunc(n.Reviews, func(rv evidence.Review) bool { return rv.Group == "team-data" }) {
+					t.Errorf("merge %s %q adds CIs owned by team-data; want an approval of team-data in %+v", c.Hash.String()[:10], subject, n.Reviews)
+				}
+			}
+		}
+		c = parent
+	}
+	if judged < 20 || cmdb == 0 {
+		t.Errorf("got %d merges touching judged records, %d of them CIs; want many, and the CMDB", judged, cmdb)
+	}
 }

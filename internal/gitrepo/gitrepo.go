@@ -1,5 +1,8 @@
-// Package gitrepo reads the git repository that holds a records repository, through go-git:
-// revisions, the record files of a tree with their blob hashes, and blob contents.
+// Package gitrepo is the access, through go-git, to the git repository that holds a records
+// repository. It reads revisions, the record files of a tree with their blob hashes, and blob
+// contents. It also writes: TreeBuilder (tree.go) stores tree objects, made of blobs the caller
+// has stored, in the object database (for evidence notes, the import and the demo); it never
+// moves a ref.
 package gitrepo
 
 import (

@@ -120,6 +120,12 @@ func Run(ctx context.Context, opts *Options) error {
 	if err != nil {
 		return err
 	}
+	// Paths in the output are relative to the -C folder, as with git -C (the working directory
+	// without -C).
+	base, err := filepath.Abs(f.BaseDir())
+	if err != nil {
+		return err
+	}
 	if info, err := os.Stat(dir); err == nil && !info.IsDir() {
 		return command.UsageErrorf("%s is not a folder", dir)
 	}
@@ -162,7 +168,7 @@ func Run(ctx context.Context, opts *Options) error {
 	var inTheWay []string
 	for _, fl := range files {
 		if _, err := os.Lstat(fl.path); err == nil {
-			inTheWay = append(inTheWay, show(f.WorkDir, fl.path))
+			inTheWay = append(inTheWay, show(base, fl.path))
 		}
 	}
 	if len(inTheWay) > 0 && !opts.Force {
@@ -178,7 +184,7 @@ func Run(ctx context.Context, opts *Options) error {
 		if err != nil {
 			return fmt.Errorf("git init %s: %w", dir, err)
 		}
-		fmt.Fprintf(out, "initialized an empty git repository in %s (branch %s)\n", show(f.WorkDir, dir), vars.Branch)
+		fmt.Fprintf(out, "initialized an empty git repository in %s (branch %s)\n", show(base, dir), vars.Branch)
 	}
 	for _, k := range record.Kinds {
 		folder := filepath.Join(dir, k.Folder)
@@ -194,7 +200,7 @@ func Run(ctx context.Context, opts *Options) error {
 		if err := authoring.CreateFile(filepath.Join(folder, ".gitkeep"), nil); err != nil && !authoring.IsExist(err) {
 			return err
 		}
-		fmt.Fprintf(out, "created %s/\n", show(f.WorkDir, folder))
+		fmt.Fprintf(out, "created %s/\n", show(base, folder))
 	}
 	for _, fl := range files {
 		verb := "created"
@@ -203,11 +209,12 @@ func Run(ctx context.Context, opts *Options) error {
 			verb, err = "overwrote", authoring.WriteFile(fl.path, fl.content)
 		}
 		if err != nil {
-			return fmt.Errorf("write %s: %w", show(f.WorkDir, fl.path), err)
+			return fmt.Errorf("write %s: %w", show(base, fl.path), err)
 		}
-		fmt.Fprintf(out, "%s %s\n", verb, show(f.WorkDir, fl.path))
+		fmt.Fprintf(out, "%s %s\n", verb, show(base, fl.path))
 	}
 	if !f.Quiet {
+		// The cd hint is for the user's shell, which is in the working directory even with -C.
 		cd := ""
 		if rel := show(f.WorkDir, dir); rel != "." {
 			cd = fmt.Sprintf("  cd %s\n", rel)
@@ -266,9 +273,10 @@ func plan(dir, gitTop string, vars any) ([]file, error) {
 	return out, nil
 }
 
-// show returns p relative to the working directory when it lies below it, else p.
-func show(wd, p string) string {
-	if rel, err := filepath.Rel(wd, p); err == nil && filepath.IsLocal(rel) {
+// show returns p relative to base (the -C folder or the working directory) when it lies below
+// it, else p.
+func show(base, p string) string {
+	if rel, err := filepath.Rel(base, p); err == nil && filepath.IsLocal(rel) {
 		return filepath.ToSlash(rel)
 	} else if err == nil && rel == "." {
 		return "."

@@ -12,6 +12,7 @@ import (
 
 	"github.com/gitsm/gitsm/internal/authoring"
 	"github.com/gitsm/gitsm/internal/command"
+	"github.com/gitsm/gitsm/internal/finding"
 	"github.com/gitsm/gitsm/internal/record"
 )
 
@@ -78,6 +79,18 @@ func Refused(kind record.Kind, field string) string {
 	return ""
 }
 
+// Refusal is the error for an edit whose result would not validate (exit 1, nothing written),
+// with the findings and the record's path shown as the user reaches them from the working
+// directory or the -C folder, as `gitsm validate` prints them; nil when errs is empty.
+func Refusal(f *command.Factory, root, rel string, errs []finding.Finding) error {
+	if len(errs) == 0 {
+		return nil
+	}
+	base := f.BaseDir()
+	return &command.CheckFailedError{Msg: authoring.FindingsText(command.ShownFindings(base, root, errs)) +
+		"\nnothing written: " + authoring.Shown(base, root, rel) + " would not validate"}
+}
+
 // Run runs `gitsm set`.
 func Run(ctx context.Context, opts *Options) error {
 	f := opts.Factory
@@ -105,6 +118,10 @@ func Run(ctx context.Context, opts *Options) error {
 		}
 	}
 	if err := ed.Priority(); err != nil {
+		return err
+	}
+	_, _, errs := ed.Result()
+	if err := Refusal(f, root, ed.Rel, errs); err != nil {
 		return err
 	}
 	changed, err := ed.Save()

@@ -187,10 +187,13 @@ func Run(ctx context.Context, opts *Options) error {
 		}
 	}
 
-	_, p, _ := ed.Result()
+	_, p, errs := ed.Result()
 	if missing := ed.Missing(p); len(missing) > 0 {
 		return &command.CheckFailedError{Msg: fmt.Sprintf("%s cannot move to %s without more fields; pass %s\nnothing written",
 			opts.ID, target, strings.Join(missing, " "))}
+	}
+	if err := set.Refusal(f, root, ed.Rel, errs); err != nil {
+		return err
 	}
 	if _, err := ed.Save(); err != nil {
 		return err
