@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"path/filepath"
 
 	"github.com/spf13/cobra"
 
@@ -114,7 +113,7 @@ func Run(ctx context.Context, opts *Options) error {
 	report := output.Report{Tool: "gitsm validate", Version: f.Version, Records: res.Records, Files: res.Files,
 		Findings: res.Findings, Failed: failed, Strict: opts.Strict}
 	if format == "text" {
-		report.Findings = shown(f.BaseDir(), root, report.Findings)
+		report.Findings = command.ShownFindings(f.BaseDir(), root, report.Findings)
 	}
 	if format == "github" || format == "sarif" {
 		report.Prefix = gitPrefix(root)
@@ -148,28 +147,6 @@ func gitPrefix(root string) string {
 		return ""
 	}
 	return repo.Prefix
-}
-
-// shown gives the text report's paths as the user reaches them from base (the working directory,
-// or the -C folder), as git status does; the same as the repository-relative paths when base is
-// the root. The machine formats keep paths relative to the root (json, junit) or to the git
-// work tree (github, sarif).
-func shown(base, root string, fs []finding.Finding) []finding.Finding {
-	base, err := filepath.Abs(base)
-	if err != nil || base == root {
-		return fs
-	}
-	out := make([]finding.Finding, len(fs))
-	for i, fd := range fs {
-		out[i] = fd
-		if fd.Path == "" {
-			continue
-		}
-		if p, err := filepath.Rel(base, filepath.Join(root, filepath.FromSlash(fd.Path))); err == nil {
-			out[i].Path = filepath.ToSlash(p)
-		}
-	}
-	return out
 }
 
 // progress is where to show the progress of a long index build: stderr on a terminal.
