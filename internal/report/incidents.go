@@ -123,9 +123,10 @@ func buildIncidents(d *dataset, set *sla.Set, asOf time.Time) *Incidents {
 	states, services, cis := map[string]int{}, map[string]int{}, map[string]int{}
 	months := map[string]*Month{}
 	monthOf := func(t time.Time) *Month {
-		m := months[month(t)]
+		k := monthKey(t)
+		m := months[string(k[:])]
 		if m == nil {
-			m = &Month{Month: month(t)}
+			m = &Month{Month: string(k[:])}
 			months[m.Month] = m
 		}
 		return m

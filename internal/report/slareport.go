@@ -104,9 +104,10 @@ func buildSLA(d *dataset, set *sla.Set, asOf time.Time) *SLA {
 				out.ByPriority[it.priority] = p
 			}
 			p.add(m.Status)
-			mo := months[month(it.opened)]
+			k := monthKey(it.opened)
+			mo := months[string(k[:])]
 			if mo == nil {
-				mo = &MonthCompliance{Month: month(it.opened)}
+				mo = &MonthCompliance{Month: string(k[:])}
 				months[mo.Month] = mo
 			}
 			mo.add(m.Status)
