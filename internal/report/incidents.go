@@ -131,6 +131,7 @@ func buildIncidents(d *dataset, set *sla.Set, asOf time.Time) *Incidents {
 		}
 		return m
 	}
+	var defs []*sla.Definition
 	for _, it := range d.incidents {
 		p := it.priority
 		if p == "" {
@@ -185,7 +186,8 @@ func buildIncidents(d *dataset, set *sla.Set, asOf time.Time) *Incidents {
 				s.ttr = append(s.ttr, h)
 				s.ttrNet = append(s.ttrNet, net)
 			}
-			for _, m := range set.Select(it.subject()) {
+			defs = set.AppendSelect(defs[:0], it.subject())
+			for _, m := range defs {
 				if m.Target != sla.Resolution {
 					continue
 				}
