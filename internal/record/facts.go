@@ -85,3 +85,67 @@ func scalarText(v any) string {
 	}
 	return ""
 }
+
+// StringList is a list field read in place from an encoding: its items come one at a time,
+// and nothing is allocated. The zero StringList is empty.
+type StringList struct {
+	r fieldReader
+	n int
+}
+
+// Len is the number of items not read yet.
+func (l *StringList) Len() int { return l.n }
+
+// Next returns the next item; ok is false at the end or at a malformed encoding.
+func (l *StringList) Next() (s string, ok bool) {
+	if l.n <= 0 {
+		return "", false
+	}
+	l.n--
+	s = l.r.str()
+	if l.r.bad {
+		l.n = 0
+		return "", false
+	}
+	return s, true
+}
+
+// PickLists positions lists[i] at the list field names[i], in one pass over the encoding; a
+// field that is missing or not a list gives an empty list. names must be sorted; lists must
+// be as long. A report reading the timeline of 100,000 summaries saves a walk and two slices
+// a record.
+func (f Fields) PickLists(names []string, lists []StringList) {
+	clear(lists)
+	r := fieldReader{s: f.enc}
+	i := 0
+	for r.off < len(r.s) && i < len(names) {
+		k := r.str()
+		t := r.tag()
+		if r.bad {
+			return
+		}
+		for i < len(names) && names[i] < k {
+			i++
+		}
+		if i < len(names) && names[i] == k && t == tagStrings {
+			n := r.uvarint()
+			if r.bad || n > uint64(len(r.s)-r.off) { // every item takes a byte at least
+				return
+			}
+			lists[i] = StringList{r: r, n: int(n)}
+			for range n {
+				r.str()
+			}
+			if r.bad { // as Strings: a list that cannot be read whole is not there
+				lists[i] = StringList{}
+				return
+			}
+			i++
+		} else {
+			r.skip(t)
+		}
+		if r.bad {
+			return
+		}
+	}
+}

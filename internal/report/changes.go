@@ -89,9 +89,10 @@ func buildChanges(d *dataset, opts Options) *Changes {
 			continue
 		}
 		out.Implemented++
-		mo := months[month(started)]
+		k := monthKey(started)
+		mo := months[string(k[:])]
 		if mo == nil {
-			mo = &ChangeMonth{Month: month(started)}
+			mo = &ChangeMonth{Month: string(k[:])}
 			months[mo.Month] = mo
 		}
 		mo.Implemented++

@@ -421,10 +421,46 @@ details summary { cursor: default; color: var(--muted); font-size: 12px; }
 </main>
 </body>
 </html>
-{{define "table"}}<table data-table="{{.Name}}"><thead><tr>{{range $i, $c := .Columns}}<th{{if index $.Numeric $i}} class="n"{{end}} scope="col">{{$c}}</th>{{end}}</tr></thead>
-<tbody>{{range .Rows}}<tr>{{range $i, $c := .}}<td{{if index $.Numeric $i}} class="n"{{end}}>{{$c}}</td>{{end}}</tr>
+{{define "table"}}{{$t := .Cells}}<table data-table="{{.Name}}"><thead><tr>{{range $t.Head}}<th{{if .Numeric}} class="n"{{end}} scope="col">{{.Text}}</th>{{end}}</tr></thead>
+<tbody>{{range $t.Body}}<tr>{{range .}}<td{{if .Numeric}} class="n"{{end}}>{{.Text}}</td>{{end}}</tr>
 {{end}}</tbody></table>{{end}}
 `))
+
+// Cell is a table cell as the HTML page writes it: its text and whether it is a number
+// (aligned right).
+type Cell struct {
+	Text    string
+	Numeric bool
+}
+
+// Cells are a table's header and body as the HTML page writes them.
+type Cells struct {
+	Head []Cell
+	Body [][]Cell
+}
+
+// Cells lays the table out for the HTML page: each cell knows whether it is a number, so the
+// template looks nothing up for each of the thousands of cells of a large report.
+func (t *Table) Cells() Cells {
+	numeric := func(i int) bool { return i < len(t.Numeric) && t.Numeric[i] }
+	n := len(t.Columns)
+	for _, row := range t.Rows {
+		n += len(row)
+	}
+	all := make([]Cell, 0, n)
+	row := func(cells []string) []Cell {
+		start := len(all)
+		for i, c := range cells {
+			all = append(all, Cell{Text: c, Numeric: numeric(i)})
+		}
+		return all[start:len(all):len(all)]
+	}
+	out := Cells{Head: row(t.Columns), Body: make([][]Cell, 0, len(t.Rows))}
+	for _, r := range t.Rows {
+		out.Body = append(out.Body, row(r))
+	}
+	return out
+}
 
 // HTML writes the report as one self-contained HTML page with SVG charts.
 func HTML(w io.Writer, r *Report) error {

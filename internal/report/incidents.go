@@ -123,13 +123,15 @@ func buildIncidents(d *dataset, set *sla.Set, asOf time.Time) *Incidents {
 	states, services, cis := map[string]int{}, map[string]int{}, map[string]int{}
 	months := map[string]*Month{}
 	monthOf := func(t time.Time) *Month {
-		m := months[month(t)]
+		k := monthKey(t)
+		m := months[string(k[:])]
 		if m == nil {
-			m = &Month{Month: month(t)}
+			m = &Month{Month: string(k[:])}
 			months[m.Month] = m
 		}
 		return m
 	}
+	var defs []*sla.Definition
 	for _, it := range d.incidents {
 		p := it.priority
 		if p == "" {
@@ -184,7 +186,8 @@ func buildIncidents(d *dataset, set *sla.Set, asOf time.Time) *Incidents {
 				s.ttr = append(s.ttr, h)
 				s.ttrNet = append(s.ttrNet, net)
 			}
-			for _, m := range set.Select(it.subject()) {
+			defs = set.AppendSelect(defs[:0], it.subject())
+			for _, m := range defs {
 				if m.Target != sla.Resolution {
 					continue
 				}

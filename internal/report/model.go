@@ -95,10 +95,24 @@ func parseTime(s string) (t time.Time, ok, bad bool) {
 	return t, true, false
 }
 
-// load turns a summary into an item, or says why its data is impossible.
-func load(r *record.Record, priority func(int, int) string) (*item, []string) {
+// Lists an item reads from its summary's fields and facts, in one pass each (sorted).
+var (
+	listFields = []string{"cis"}
+	listFacts  = []string{"timeline[].at", "timeline[].state"}
+)
+
+// load turns a summary into the item it, or says why its data is impossible.
+func load(it *item, r *record.Record, priority func(int, int) string) []string {
 	f := r.Fields
-	it := &item{r: r, kind: r.Kind, id: r.ID, title: r.Title, cis: f.Strings("cis")}
+	*it = item{r: r, kind: r.Kind, id: r.ID, title: r.Title}
+	var lists [2]record.StringList
+	f.PickLists(listFields, lists[:1])
+	if n := lists[0].Len(); n > 0 {
+		it.cis = make([]string, 0, n)
+		for s, ok := lists[0].Next(); ok; s, ok = lists[0].Next() {
+			it.cis = append(it.cis, s)
+		}
+	}
 	f.Pick(picked, it.v[:])
 	it.state, it.priority, it.service = it.v[fState], it.v[fPriority], it.v[fService]
 	if it.priority == "" && priority != nil {
@@ -109,18 +123,23 @@ func load(r *record.Record, priority func(int, int) string) (*item, []string) {
 		it.priority = priority(int(i), int(u))
 	}
 	var problems []string
-	ats, states := r.Facts.Strings("timeline[].at"), r.Facts.Strings("timeline[].state")
-	it.timeline = make([]sla.Step, 0, min(len(ats), len(states)))
-	for i := range min(len(ats), len(states)) {
-		t, ok, _ := parseTime(ats[i])
+	r.Facts.PickLists(listFacts, lists[:])
+	ats, states := &lists[0], &lists[1]
+	if n := min(ats.Len(), states.Len()); n > 0 {
+		it.timeline = make([]sla.Step, 0, n)
+	}
+	for i := 0; ats.Len() > 0 && states.Len() > 0; i++ {
+		at, _ := ats.Next()
+		state, _ := states.Next()
+		t, ok, _ := parseTime(at)
 		if !ok {
-			problems = append(problems, fmt.Sprintf("timeline entry %d has no readable time (%q)", i+1, ats[i]))
+			problems = append(problems, fmt.Sprintf("timeline entry %d has no readable time (%q)", i+1, at))
 			continue
 		}
 		if n := len(it.timeline); n > 0 && t.Before(it.timeline[n-1].At) {
-			problems = append(problems, fmt.Sprintf("timeline entry %d (%s) is earlier than the one before it", i+1, ats[i]))
+			problems = append(problems, fmt.Sprintf("timeline entry %d (%s) is earlier than the one before it", i+1, at))
 		}
-		it.timeline = append(it.timeline, sla.Step{At: t, State: states[i]})
+		it.timeline = append(it.timeline, sla.Step{At: t, State: state})
 	}
 	for _, x := range []struct {
 		field int
@@ -163,7 +182,7 @@ func load(r *record.Record, priority func(int, int) string) (*item, []string) {
 			}
 		}
 	}
-	return it, problems
+	return problems
 }
 
 // inWindow reports whether t lies in [since, until) (a zero bound is open).
@@ -209,6 +228,7 @@ func Build(rs []*record.Record, opts Options) *Report {
 		problems []string
 	}
 	all := make([]loaded, len(rs))
+	items := make([]item, len(rs)) // one allocation, not one a record
 	workers := min(runtime.GOMAXPROCS(0), 8)
 	var wg sync.WaitGroup
 	for w := range workers {
@@ -218,7 +238,8 @@ func Build(rs []*record.Record, opts Options) *Report {
 			for i := w; i < len(rs); i += workers {
 				switch rs[i].Kind {
 				case record.Incident, record.Problem, record.Change:
-					all[i].it, all[i].problems = load(rs[i], opts.Priority)
+					all[i].it = &items[i]
+					all[i].problems = load(&items[i], rs[i], opts.Priority)
 				}
 			}
 		}()
@@ -294,7 +315,13 @@ func (it *item) subject() sla.Subject {
 		SLA: it.v[fSLA], Opened: it.opened, Timeline: it.timeline}
 }
 
-// month is the calendar month of t in UTC, as YYYY-MM.
-func month(t time.Time) string { return t.UTC().Format("2006-01") }
+// monthKey is the calendar month of t in UTC, as YYYY-MM, in an array: a map indexed by
+// string(k[:]) is looked up without making the string, which counts in a report that looks up
+// a month for every clock. t comes from an RFC 3339 time, so its year has four digits.
+func monthKey(t time.Time) [7]byte {
+	y, m, _ := t.UTC().Date()
+	return [7]byte{byte('0' + y/1000%10), byte('0' + y/100%10), byte('0' + y/10%10), byte('0' + y%10), '-',
+		byte('0' + int(m)/10), byte('0' + int(m)%10)}
+}
 
 func hours(d time.Duration) float64 { return d.Hours() }

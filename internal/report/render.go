@@ -1,6 +1,7 @@
 package report
 
 import (
+	"bytes"
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
@@ -45,6 +46,16 @@ func header(r *Report) string {
 
 // width is the display width of a cell: runes, with wide East Asian characters as two.
 func width(s string) int {
+	ascii := true
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			ascii = false
+			break
+		}
+	}
+	if ascii {
+		return len(s)
+	}
 	n := 0
 	for _, c := range s {
 		switch {
@@ -64,48 +75,71 @@ func width(s string) int {
 func Text(w io.Writer, r *Report) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "gitsm report, %s\n", header(r))
+	var line []byte
 	for _, t := range r.Tables() {
 		fmt.Fprintf(&b, "\n%s\n", t.Title)
 		if len(t.Rows) == 0 {
 			b.WriteString("  (none)\n")
 			continue
 		}
-		widths := make([]int, len(t.Columns))
+		// Every cell sanitized and measured once: a report of 100,000 records has tables of
+		// thousands of rows.
 		rows := make([][]string, 0, len(t.Rows)+1)
 		rows = append(rows, t.Columns)
-		for _, row := range t.Rows {
-			c := make([]string, len(row))
-			for i, cell := range row {
-				c[i] = iostreams.SanitizeLine(cell)
-			}
-			rows = append(rows, c)
-		}
+		rows = append(rows, t.Rows...)
+		n := 0
 		for _, row := range rows {
+			n += len(row)
+		}
+		cells, widths := make([]string, 0, n), make([]int, 0, n)
+		maxw := make([]int, len(t.Columns))
+		for ri, row := range rows {
 			for i, cell := range row {
-				widths[i] = max(widths[i], width(cell))
+				if ri > 0 {
+					cell = iostreams.SanitizeLine(cell)
+				}
+				cells, widths = append(cells, cell), append(widths, width(cell))
+				maxw[i] = max(maxw[i], widths[len(widths)-1])
 			}
 		}
+		size := 3
+		for _, m := range maxw {
+			size += m + 2
+		}
+		b.Grow(size * len(rows))
+		k := 0
 		for _, row := range rows {
-			line := "  "
-			for i, cell := range row {
-				pad := strings.Repeat(" ", widths[i]-width(cell))
+			line = append(line[:0], "  "...)
+			for i := range row {
+				cell, pad := cells[k], maxw[i]-widths[k]
+				k++
 				switch {
 				case t.Numeric[i]:
-					line += pad + cell
+					line = appendSpaces(line, pad)
+					line = append(line, cell...)
 				case i == len(row)-1:
-					line += cell
+					line = append(line, cell...)
 				default:
-					line += cell + pad
+					line = append(line, cell...)
+					line = appendSpaces(line, pad)
 				}
 				if i < len(row)-1 {
-					line += "  "
+					line = append(line, "  "...)
 				}
 			}
-			b.WriteString(strings.TrimRight(line, " ") + "\n")
+			b.Write(bytes.TrimRight(line, " "))
+			b.WriteByte('\n')
 		}
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+func appendSpaces(b []byte, n int) []byte {
+	for range n {
+		b = append(b, ' ')
+	}
+	return b
 }
 
 // mdCell escapes a markdown table cell: a pipe would end it, HTML would render, and a

@@ -36,8 +36,10 @@ func (c *Compliance) add(st sla.Status) {
 			c.AtRisk++
 		}
 	}
-	c.Percent = percent(c.Met, c.Met+c.Breached)
 }
+
+// done sets Percent once every clock is added.
+func (c *Compliance) done() { c.Percent = percent(c.Met, c.Met+c.Breached) }
 
 // SLARow is the compliance of one SLA at one priority.
 type SLARow struct {
@@ -84,8 +86,9 @@ func buildSLA(d *dataset, set *sla.Set, asOf time.Time) *SLA {
 	items = append(items, d.incidents...)
 	items = append(items, d.problems...)
 	items = append(items, d.changes...)
+	var ms []sla.Measured
 	for _, it := range items {
-		ms := set.Measure(it.subject(), asOf)
+		ms = set.AppendMeasure(ms[:0], it.subject(), asOf)
 		if len(ms) == 0 {
 			out.Unmeasured++
 			continue
@@ -104,9 +107,10 @@ func buildSLA(d *dataset, set *sla.Set, asOf time.Time) *SLA {
 				out.ByPriority[it.priority] = p
 			}
 			p.add(m.Status)
-			mo := months[month(it.opened)]
+			k := monthKey(it.opened)
+			mo := months[string(k[:])]
 			if mo == nil {
-				mo = &MonthCompliance{Month: month(it.opened)}
+				mo = &MonthCompliance{Month: string(k[:])}
 				months[mo.Month] = mo
 			}
 			mo.add(m.Status)
@@ -122,13 +126,18 @@ func buildSLA(d *dataset, set *sla.Set, asOf time.Time) *SLA {
 			}
 		}
 	}
+	for _, p := range out.ByPriority {
+		p.done()
+	}
 	for _, r := range rows {
+		r.done()
 		out.BySLA = append(out.BySLA, *r)
 	}
 	slices.SortFunc(out.BySLA, func(a, b SLARow) int {
 		return strings.Compare(a.SLA+"\x00"+a.Priority, b.SLA+"\x00"+b.Priority)
 	})
 	for _, m := range months {
+		m.done()
 		out.ByMonth = append(out.ByMonth, *m)
 	}
 	slices.SortFunc(out.ByMonth, func(a, b MonthCompliance) int { return strings.Compare(a.Month, b.Month) })

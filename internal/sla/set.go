@@ -131,22 +131,29 @@ type Subject struct {
 
 // Select returns the SLAs that measure a record: the one it names in `sla` (when that SLA
 // has a goal for its priority), else every SLA whose applies_to matches it.
-func (s *Set) Select(sub Subject) []*Definition {
-	var out []*Definition
+func (s *Set) Select(sub Subject) []*Definition { return s.AppendSelect(nil, sub) }
+
+// AppendSelect appends what Select returns to out: a caller selecting for many records
+// reuses one slice.
+func (s *Set) AppendSelect(out []*Definition, sub Subject) []*Definition {
 	for _, d := range s.Defs {
-		if sub.SLA != "" {
-			if d.ID == sub.SLA {
-				if _, ok := d.Goals[sub.Priority]; ok {
-					out = append(out, d)
-				}
-			}
-			continue
-		}
-		if d.Applies(sub.Kind, sub.Priority, sub.Service, sub.CIs) {
+		if s.selects(d, sub) {
 			out = append(out, d)
 		}
 	}
 	return out
+}
+
+// selects reports whether Select gives d for the record.
+func (s *Set) selects(d *Definition, sub Subject) bool {
+	if sub.SLA != "" {
+		if d.ID != sub.SLA {
+			return false
+		}
+		_, ok := d.Goals[sub.Priority]
+		return ok
+	}
+	return d.Applies(sub.Kind, sub.Priority, sub.Service, sub.CIs)
 }
 
 // Measured is one SLA's clock on one record.
@@ -158,9 +165,16 @@ type Measured struct {
 
 // Measure runs the clock of every SLA that Select gives for the record, as of asOf.
 func (s *Set) Measure(sub Subject, asOf time.Time) []Measured {
-	defs := s.Select(sub)
-	out := make([]Measured, 0, len(defs))
-	for _, d := range defs {
+	return s.AppendMeasure(nil, sub, asOf)
+}
+
+// AppendMeasure appends what Measure returns to out: a caller measuring many records reuses
+// one slice.
+func (s *Set) AppendMeasure(out []Measured, sub Subject, asOf time.Time) []Measured {
+	for _, d := range s.Defs {
+		if !s.selects(d, sub) {
+			continue
+		}
 		cal := s.Calendars[d.Calendar] // nil for 24x7
 		st := Measure(Clock{Target: d.Target, Goal: d.Goals[sub.Priority], Calendar: cal, PauseStates: d.PauseStates, WarnAt: d.WarnAt}, sub.Opened, sub.Timeline, asOf)
 		out = append(out, Measured{Def: d, Calendar: cal, Status: st})
