@@ -114,6 +114,11 @@ func Parse(src []byte) (*Doc, error) {
 	if hasBOM {
 		src = src[len(bom):]
 	}
+	if bytes.HasPrefix(src, bom) {
+		// The YAML parser would take a second mark for the first and drop it, so an edit
+		// written after it would read back as a different key.
+		return nil, fmt.Errorf("%w: two byte order marks at the start", ErrUnsupported)
+	}
 	d, err := parse(bytes.Clone(src))
 	if err != nil {
 		return nil, err
