@@ -1,8 +1,6 @@
 package index
 
 import (
-	"bufio"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -10,6 +8,8 @@ import (
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/filemode"
 	gitidx "github.com/go-git/go-git/v5/plumbing/format/index"
+
+	"github.com/gitsm/gitsm/internal/gitrepo"
 )
 
 // gitIndex is what git's own index (`.git/index`) says about the record files: the blob hash
@@ -35,17 +35,8 @@ func readGitIndex(root string) *gitIndex {
 	if !ok {
 		return nil
 	}
-	f, err := os.Open(filepath.Join(gitDir, "index"))
+	idx, info, err := gitrepo.ReadIndex(filepath.Join(gitDir, "index"))
 	if err != nil {
-		return nil
-	}
-	defer f.Close()
-	info, err := f.Stat()
-	if err != nil {
-		return nil
-	}
-	var idx gitidx.Index
-	if err := gitidx.NewDecoder(bufio.NewReaderSize(f, 1<<16)).Decode(&idx); err != nil {
 		return nil
 	}
 	g := &gitIndex{written: info.ModTime().UnixNano()}
