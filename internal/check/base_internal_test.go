@@ -4,6 +4,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -92,13 +93,19 @@ func TestBaseTreeEqualsFullRead(t *testing.T) {
 				if bt.size != len(want) {
 					t.Errorf("size = %d, want %d", bt.size, len(want))
 				}
-				for _, p := range []string{"incidents/2024/01/INC-1.yaml", "incidents/2024/01/INC-2.yaml", "incidents/2024/02/INC-3.yaml",
+				paths := []string{"incidents/2024/01/INC-1.yaml", "incidents/2024/01/INC-2.yaml", "incidents/2024/02/INC-3.yaml",
 					"incidents/2025/01/INC-4.yaml", "changes/2024/CHG-1.yaml", "changes/2024/CHG-2.yaml", "changes/2026/CHG-9.yaml",
-					"problems/PRB-1.yaml", "problems/notes.txt", "cis/CI-1.yaml", "README.yaml", "incidents/2024/01/INC-0.yaml"} {
+					"problems/PRB-1.yaml", "problems/notes.txt", "cis/CI-1.yaml", "README.yaml", "incidents/2024/01/INC-0.yaml"}
+				// The cursor, in path order and out of it, finds what lookup finds.
+				cur := bt.cursor()
+				for _, p := range append(slices.Sorted(slices.Values(paths)), paths...) {
 					en, ok := bt.lookup(p)
 					w, wok := want[p]
 					if ok != wok || en != w {
 						t.Errorf("lookup(%s) = %v %v, want %v %v", p, en, ok, w, wok)
+					}
+					if en, ok := cur.lookup(p); ok != wok || en != w {
+						t.Errorf("cursor lookup(%s) = %v %v, want %v %v", p, en, ok, w, wok)
 					}
 				}
 				if len(bt.same) == 0 {

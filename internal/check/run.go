@@ -137,12 +137,12 @@ func (e *Engine) Run(ctx context.Context, src Source, opts Options) (*Result, er
 	if baseErr != nil {
 		return nil, baseErr
 	}
-	byPath := make(map[string]int, len(files))
-	for i, f := range files {
-		byPath[f.Path] = i
-	}
 	var selected map[string]bool
 	if len(opts.Paths) > 0 {
+		byPath := make(map[string]int, len(files))
+		for i, f := range files {
+			byPath[f.Path] = i
+		}
 		selected = map[string]bool{}
 		var extra []string
 		for _, p := range opts.Paths {
@@ -242,6 +242,74 @@ func (t *baseTree) lookup(p string) (gitrepo.Entry, bool) {
 			return gitrepo.Entry{}, false
 		}
 	}
+}
+
+// cursor looks up paths in the base one after the other: in path order (the order of the
+// index's files), each lookup takes up where the last one stopped instead of searching the
+// whole index again.
+type cursor struct {
+	t   *baseTree
+	dir string // the folder of the last path looked up, and what it is
+	how int    // 0 not in the base, 1 listed, 2 same
+	i   int    // where the last path was in t.names
+}
+
+func (t *baseTree) cursor() *cursor { return &cursor{t: t, how: -1} }
+
+// lookup is baseTree.lookup.
+func (c *cursor) lookup(p string) (gitrepo.Entry, bool) {
+	t := c.t
+	if !gitrepo.IsRecordPath(p) {
+		return gitrepo.Entry{}, false
+	}
+	slash := strings.LastIndexByte(p, '/')
+	if slash < 0 {
+		return gitrepo.Entry{}, false
+	}
+	if dir := p[:slash]; c.how < 0 || dir != c.dir {
+		c.dir, c.how = dir, 0
+		for d := dir; ; d = path.Dir(d) {
+			if t.listed[d] {
+				if d == dir {
+					c.how = 1
+				}
+				break
+			}
+			if t.same[d] {
+				c.how = 2
+				break
+			}
+			if d == "." || d == "/" || d == "" {
+				break
+			}
+		}
+	}
+	switch c.how {
+	case 1:
+		en, ok := t.byPath[p]
+		return en, ok
+	case 2:
+		n := t.names
+		if c.i > len(n) || (c.i > 0 && n[c.i-1] >= p) {
+			c.i, _ = slices.BinarySearch(n, p)
+		} else if c.i < len(n) && n[c.i] < p {
+			// A short step forward, or a search when the next path is far.
+			if j := c.i + 8; j < len(n) && n[j] < p {
+				c.i, _ = slices.BinarySearch(n, p)
+			} else {
+				for c.i < len(n) && n[c.i] < p {
+					c.i++
+				}
+			}
+		}
+		if c.i < len(n) && n[c.i] == p {
+			en := t.entries[c.i]
+			c.i++
+			return gitrepo.Entry{Path: p, Hash: en.Hash, Mode: en.Mode}, true
+		}
+		return gitrepo.Entry{}, false
+	}
+	return gitrepo.Entry{}, false
 }
 
 // each calls fn with every record file of the base.
@@ -385,11 +453,12 @@ func (e *Engine) compareBase(files []record.File, bt *baseTree) (map[string]bool
 	repo, base := bt.repo, bt.rev
 	changed := map[string]bool{}
 	stayed := 0 // base paths that the work tree still has
+	cur := bt.cursor()
 	for _, f := range files {
 		if !gitrepo.IsRecordPath(f.Path) {
 			continue
 		}
-		en, ok := bt.lookup(f.Path)
+		en, ok := cur.lookup(f.Path)
 		if ok {
 			stayed++
 		}

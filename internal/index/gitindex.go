@@ -25,6 +25,7 @@ type gitIndex struct {
 	// modified at or after it is racily clean — changed in the same tick as git looked at it
 	// — and git's stat data proves nothing about it.
 	written int64
+	next    int // where the name after the last one asked for is
 }
 
 // readGitIndex reads the index of the git work tree that holds root. Any trouble — no git
@@ -62,15 +63,20 @@ func readGitIndex(root string) *gitIndex {
 // the entry is an ordinary, clean, non-racy one. The fingerprint must carry the change time
 // and inode (which no one can set to a chosen value): a file edited in place so that its size
 // and modification time look the same still gets a new change time. Without them (off
-// Linux) git's index vouches for nothing.
+// Linux) git's index vouches for nothing. Not safe for concurrent use.
 func (g *gitIndex) hash(rel string, st stamp) (plumbing.Hash, bool) {
 	if g == nil || st.CTime == 0 || st.Ino == 0 {
 		return plumbing.ZeroHash, false
 	}
-	i, found := slices.BinarySearch(g.names, rel)
-	if !found {
-		return plumbing.ZeroHash, false
+	// Build asks in path order: the next name is most often the one after the last.
+	i := g.next
+	if i >= len(g.names) || g.names[i] != rel {
+		var found bool
+		if i, found = slices.BinarySearch(g.names, rel); !found {
+			return plumbing.ZeroHash, false
+		}
 	}
+	g.next = i + 1
 	e := g.entries[i]
 	switch {
 	// Stage 0 is an ordinary entry; 1-3 are the sides of a conflict. (go-git's constant
