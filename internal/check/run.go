@@ -382,6 +382,8 @@ func (e *Engine) readBase(repo *gitrepo.Repo, commit *object.Commit, base string
 	if p := gitrepo.IndexPath(repo.Top); p != "" {
 		if idx, _, err := gitrepo.ReadIndex(p); err == nil {
 			trees = gitrepo.IndexTrees(idx.Entries)
+			t.names = make([]string, 0, len(idx.Entries))
+			t.entries = make([]*gitidx.Entry, 0, len(idx.Entries))
 			for _, en := range idx.Entries {
 				if rel, ok := strings.CutPrefix(en.Name, gitPrefix); ok && en.Stage == 0 {
 					t.names = append(t.names, rel)

@@ -76,17 +76,20 @@ func decodeIndex(path string) (*gitidx.Index, os.FileInfo, error) {
 // Entries must be in index order (sorted by path), as git keeps them.
 func IndexTrees(entries []*gitidx.Entry) map[string]plumbing.Hash {
 	out := map[string]plumbing.Hash{}
+	type item struct {
+		mode string
+		name string
+		hash plumbing.Hash
+	}
+	// stack holds the items of the folders being built, each folder's above its parent's.
+	var stack []item
 	var buf []byte
 	// tree builds the folder whose entries are entries[lo:hi], all under prefix ("" or
 	// "a/b/"), and returns its name and whether it has one.
 	var tree func(lo, hi int, prefix string) (plumbing.Hash, bool)
 	tree = func(lo, hi int, prefix string) (plumbing.Hash, bool) {
-		type item struct {
-			mode string
-			name string
-			hash plumbing.Hash
-		}
-		var items []item
+		base := len(stack)
+		defer func() { stack = stack[:base] }()
 		ok := true
 		for i := lo; i < hi; {
 			e := entries[i]
@@ -99,7 +102,7 @@ func IndexTrees(entries []*gitidx.Entry) map[string]plumbing.Hash {
 				}
 				h, subOK := tree(i, j, sub)
 				ok = ok && subOK
-				items = append(items, item{"40000", rest[:slash], h})
+				stack = append(stack, item{"40000", rest[:slash], h})
 				i = j
 				continue
 			}
@@ -107,14 +110,14 @@ func IndexTrees(entries []*gitidx.Entry) map[string]plumbing.Hash {
 			if e.Stage != 0 || e.IntentToAdd || !known || rest == "" {
 				ok = false
 			}
-			items = append(items, item{mode, rest, e.Hash})
+			stack = append(stack, item{mode, rest, e.Hash})
 			i++
 		}
 		if !ok {
 			return plumbing.ZeroHash, false
 		}
 		buf = buf[:0]
-		for _, it := range items {
+		for _, it := range stack[base:] {
 			buf = append(buf, it.mode...)
 			buf = append(buf, ' ')
 			buf = append(buf, it.name...)

@@ -40,7 +40,8 @@ func readGitIndex(root string) *gitIndex {
 	if err != nil {
 		return nil
 	}
-	g := &gitIndex{written: info.ModTime().UnixNano()}
+	g := &gitIndex{written: info.ModTime().UnixNano(), entries: make([]*gitidx.Entry, 0, len(idx.Entries)),
+		names: make([]string, 0, len(idx.Entries))}
 	if prefix != "" {
 		prefix += "/"
 	}
