@@ -5,10 +5,15 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/filemode"
+	gitidx "github.com/go-git/go-git/v5/plumbing/format/index"
 	"github.com/go-git/go-git/v5/plumbing/object"
 
 	"github.com/gitsm/gitsm/internal/finding"
@@ -119,7 +124,7 @@ func (e *Engine) Run(ctx context.Context, src Source, opts Options) (*Result, er
 			if err != nil {
 				return false
 			}
-			en, ok := t.byPath[path]
+			en, ok := t.lookup(path)
 			return ok && gitrepo.HashIs(en.Hash, hash)
 		})
 	} else {
@@ -132,12 +137,12 @@ func (e *Engine) Run(ctx context.Context, src Source, opts Options) (*Result, er
 	if baseErr != nil {
 		return nil, baseErr
 	}
-	byPath := make(map[string]int, len(files))
-	for i, f := range files {
-		byPath[f.Path] = i
-	}
 	var selected map[string]bool
 	if len(opts.Paths) > 0 {
+		byPath := make(map[string]int, len(files))
+		for i, f := range files {
+			byPath[f.Path] = i
+		}
 		selected = map[string]bool{}
 		var extra []string
 		for _, p := range opts.Paths {
@@ -199,11 +204,139 @@ func (e *Engine) Run(ctx context.Context, src Source, opts Options) (*Result, er
 	return res, nil
 }
 
-// baseTree is the base revision of validate --base: its record files by path.
+// baseTree is the base revision of validate --base: its record files by path. Reading the
+// whole tree of 100,000 records costs more than the rest of a pull-request check, and most of
+// it is what git's index holds anyway: the folders whose base tree is the index's (same object
+// name) are not read; their files are looked up in the index.
 type baseTree struct {
-	repo   *gitrepo.Repo
-	rev    string
+	repo *gitrepo.Repo
+	rev  string
+	// byPath holds the record files of the listed folders, whose base trees were read.
 	byPath map[string]gitrepo.Entry
+	listed map[string]bool
+	// same are the folders whose base tree is the tree git's index holds, entry for entry;
+	// names and entries are the index's, below the records root, sorted.
+	same    map[string]bool
+	names   []string
+	entries []*gitidx.Entry
+	size    int // record files in the base
+}
+
+// lookup gives the base's record file at path p.
+func (t *baseTree) lookup(p string) (gitrepo.Entry, bool) {
+	if !gitrepo.IsRecordPath(p) {
+		return gitrepo.Entry{}, false
+	}
+	for d := path.Dir(p); ; d = path.Dir(d) {
+		switch {
+		case t.listed[d]:
+			en, ok := t.byPath[p]
+			return en, ok
+		case t.same[d]:
+			i, found := slices.BinarySearch(t.names, p)
+			if !found {
+				return gitrepo.Entry{}, false
+			}
+			return gitrepo.Entry{Path: p, Hash: t.entries[i].Hash, Mode: t.entries[i].Mode}, true
+		case d == "." || d == "/" || d == "":
+			return gitrepo.Entry{}, false
+		}
+	}
+}
+
+// cursor looks up paths in the base one after the other: in path order (the order of the
+// index's files), each lookup takes up where the last one stopped instead of searching the
+// whole index again.
+type cursor struct {
+	t   *baseTree
+	dir string // the folder of the last path looked up, and what it is
+	how int    // 0 not in the base, 1 listed, 2 same
+	i   int    // where the last path was in t.names
+}
+
+func (t *baseTree) cursor() *cursor { return &cursor{t: t, how: -1} }
+
+// lookup is baseTree.lookup.
+func (c *cursor) lookup(p string) (gitrepo.Entry, bool) {
+	t := c.t
+	if !gitrepo.IsRecordPath(p) {
+		return gitrepo.Entry{}, false
+	}
+	slash := strings.LastIndexByte(p, '/')
+	if slash < 0 {
+		return gitrepo.Entry{}, false
+	}
+	if dir := p[:slash]; c.how < 0 || dir != c.dir {
+		c.dir, c.how = dir, 0
+		for d := dir; ; d = path.Dir(d) {
+			if t.listed[d] {
+				if d == dir {
+					c.how = 1
+				}
+				break
+			}
+			if t.same[d] {
+				c.how = 2
+				break
+			}
+			if d == "." || d == "/" || d == "" {
+				break
+			}
+		}
+	}
+	switch c.how {
+	case 1:
+		en, ok := t.byPath[p]
+		return en, ok
+	case 2:
+		n := t.names
+		if c.i > len(n) || (c.i > 0 && n[c.i-1] >= p) {
+			c.i, _ = slices.BinarySearch(n, p)
+		} else if c.i < len(n) && n[c.i] < p {
+			// A short step forward, or a search when the next path is far.
+			if j := c.i + 8; j < len(n) && n[j] < p {
+				c.i, _ = slices.BinarySearch(n, p)
+			} else {
+				for c.i < len(n) && n[c.i] < p {
+					c.i++
+				}
+			}
+		}
+		if c.i < len(n) && n[c.i] == p {
+			en := t.entries[c.i]
+			c.i++
+			return gitrepo.Entry{Path: p, Hash: en.Hash, Mode: en.Mode}, true
+		}
+		return gitrepo.Entry{}, false
+	}
+	return gitrepo.Entry{}, false
+}
+
+// each calls fn with every record file of the base.
+func (t *baseTree) each(fn func(gitrepo.Entry) error) error {
+	for _, en := range t.byPath {
+		if err := fn(en); err != nil {
+			return err
+		}
+	}
+	for d := range t.same {
+		lo, hi := t.span(d)
+		for i := lo; i < hi; i++ {
+			if gitrepo.IsRecordPath(t.names[i]) {
+				if err := fn(gitrepo.Entry{Path: t.names[i], Hash: t.entries[i].Hash, Mode: t.entries[i].Mode}); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// span is the range of names below folder d.
+func (t *baseTree) span(d string) (lo, hi int) {
+	lo, _ = slices.BinarySearch(t.names, d+"/")
+	hi, _ = slices.BinarySearch(t.names, d+"0") // '0' follows '/'
+	return lo, hi
 }
 
 // openBase opens the repository and resolves revision base.
@@ -222,20 +355,95 @@ func (e *Engine) openBase(base string) (*gitrepo.Repo, *object.Commit, error) {
 	return repo, commit, nil
 }
 
-// readBase lists the record files of commit, which is revision base.
+// readBase lists the record files of commit, which is revision base. It compares the base's
+// trees with the trees of git's index top down (see gitrepo.IndexTrees), and reads only the
+// folders that differ: in a pull request, the few folders the change touched. Without a
+// usable index, every folder differs and the whole base is read.
 func (e *Engine) readBase(repo *gitrepo.Repo, commit *object.Commit, base string) (*baseTree, error) {
-	folders := make([]string, len(record.Kinds))
-	for i, k := range record.Kinds {
-		folders[i] = k.Folder
-	}
-	entries, err := repo.Files(commit, folders...)
+	t := &baseTree{repo: repo, rev: base, byPath: map[string]gitrepo.Entry{}, listed: map[string]bool{}, same: map[string]bool{}}
+	root, err := commit.Tree()
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("read tree of %s: %w", commit.Hash, err)
 	}
-	t := &baseTree{repo: repo, rev: base, byPath: map[string]gitrepo.Entry{}}
-	for _, en := range entries {
-		if gitrepo.IsRecordPath(en.Path) {
-			t.byPath[en.Path] = en
+	if repo.Prefix != "" {
+		root, err = root.Tree(repo.Prefix)
+		if errors.Is(err, object.ErrDirectoryNotFound) {
+			return t, nil
+		}
+		if err != nil {
+			return nil, fmt.Errorf("read %s at %s: %w", repo.Prefix, commit.Hash, err)
+		}
+	}
+	var trees map[string]plumbing.Hash
+	gitPrefix := ""
+	if repo.Prefix != "" {
+		gitPrefix = repo.Prefix + "/"
+	}
+	if p := gitrepo.IndexPath(repo.Top); p != "" {
+		if idx, _, err := gitrepo.ReadIndex(p); err == nil {
+			trees = gitrepo.IndexTrees(idx.Entries)
+			t.names = make([]string, 0, len(idx.Entries))
+			t.entries = make([]*gitidx.Entry, 0, len(idx.Entries))
+			for _, en := range idx.Entries {
+				if rel, ok := strings.CutPrefix(en.Name, gitPrefix); ok && en.Stage == 0 {
+					t.names = append(t.names, rel)
+					t.entries = append(t.entries, en)
+				}
+			}
+			if !slices.IsSorted(t.names) {
+				trees, t.names, t.entries = nil, nil, nil
+			}
+		}
+	}
+	var visit func(h plumbing.Hash, dir string) error
+	visit = func(h plumbing.Hash, dir string) error {
+		if ih, ok := trees[gitPrefix+dir]; ok && ih == h {
+			t.same[dir] = true
+			return nil
+		}
+		tree, err := repo.Git.TreeObject(h)
+		if err != nil {
+			return fmt.Errorf("read %s at %s: %w", dir, commit.Hash, err)
+		}
+		t.listed[dir] = true
+		for _, en := range tree.Entries {
+			p := dir + "/" + en.Name
+			switch en.Mode {
+			case filemode.Dir:
+				if err := visit(en.Hash, p); err != nil {
+					return err
+				}
+			case filemode.Submodule:
+			default:
+				if gitrepo.IsRecordPath(p) {
+					t.byPath[p] = gitrepo.Entry{Path: p, Hash: en.Hash, Mode: en.Mode}
+				}
+			}
+		}
+		return nil
+	}
+	for _, k := range record.Kinds {
+		en, err := root.FindEntry(k.Folder)
+		if errors.Is(err, object.ErrEntryNotFound) || errors.Is(err, object.ErrDirectoryNotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("read %s at %s: %w", k.Folder, commit.Hash, err)
+		}
+		if en.Mode != filemode.Dir {
+			continue
+		}
+		if err := visit(en.Hash, k.Folder); err != nil {
+			return nil, err
+		}
+	}
+	t.size = len(t.byPath)
+	for d := range t.same {
+		lo, hi := t.span(d)
+		for i := lo; i < hi; i++ {
+			if gitrepo.IsRecordPath(t.names[i]) {
+				t.size++
+			}
 		}
 	}
 	return t, nil
@@ -244,14 +452,15 @@ func (e *Engine) readBase(repo *gitrepo.Repo, commit *object.Commit, base string
 // compareBase runs the rules that compare the work tree with the base revision. It returns
 // the set of record paths that differ from the base (added or modified) and the findings.
 func (e *Engine) compareBase(files []record.File, bt *baseTree) (map[string]bool, []finding.Finding, error) {
-	repo, base, baseByPath := bt.repo, bt.rev, bt.byPath
+	repo, base := bt.repo, bt.rev
 	changed := map[string]bool{}
 	stayed := 0 // base paths that the work tree still has
+	cur := bt.cursor()
 	for _, f := range files {
 		if !gitrepo.IsRecordPath(f.Path) {
 			continue
 		}
-		en, ok := baseByPath[f.Path]
+		en, ok := cur.lookup(f.Path)
 		if ok {
 			stayed++
 		}
@@ -264,7 +473,7 @@ func (e *Engine) compareBase(files []record.File, bt *baseTree) (map[string]bool
 	// maps are not free.
 	var headByPath map[string]bool
 	headIDs := map[string]string{}
-	if stayed < len(baseByPath) {
+	if stayed < bt.size {
 		headByPath = make(map[string]bool, len(files))
 		for _, f := range files {
 			if !gitrepo.IsRecordPath(f.Path) {
@@ -287,27 +496,33 @@ func (e *Engine) compareBase(files []record.File, bt *baseTree) (map[string]bool
 	var out []finding.Finding
 	// Records gone from their base path: moved (their ID lives on elsewhere) or deleted.
 	movedTo := map[string]*record.Parsed{}
-	for path, en := range baseByPath {
-		if headByPath == nil || headByPath[path] {
-			continue
-		}
-		p, err := parseBase(en)
+	if headByPath != nil {
+		err := bt.each(func(en gitrepo.Entry) error {
+			if headByPath[en.Path] {
+				return nil
+			}
+			p, err := parseBase(en)
+			if err != nil {
+				return err
+			}
+			if p == nil || p.ID == "" {
+				return nil
+			}
+			if newPath, ok := headIDs[p.ID]; ok {
+				movedTo[newPath] = p
+				return nil
+			}
+			out = append(out, rules.Deleted(p.Summary()))
+			return nil
+		})
 		if err != nil {
 			return nil, nil, err
 		}
-		if p == nil || p.ID == "" {
-			continue
-		}
-		if newPath, ok := headIDs[p.ID]; ok {
-			movedTo[newPath] = p
-			continue
-		}
-		out = append(out, rules.Deleted(p.Summary()))
 	}
 	for path := range changed {
 		basePrev, ok := movedTo[path]
 		if !ok {
-			en, inBase := baseByPath[path]
+			en, inBase := bt.lookup(path)
 			if !inBase {
 				continue
 			}

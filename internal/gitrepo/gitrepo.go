@@ -30,6 +30,8 @@ type Repo struct {
 	// Prefix is the records root relative to the work tree root, as a slash path ("" when the
 	// records repository is the whole git repository).
 	Prefix string
+	// Top is the top of the work tree ("" for a bare repository).
+	Top string
 }
 
 // Open opens the git repository that contains the records root dir.
@@ -48,6 +50,7 @@ func Open(dir string) (*Repo, error) {
 	r := &Repo{Git: g}
 	if wt, err := g.Worktree(); err == nil {
 		top := wt.Filesystem.Root()
+		r.Top = top
 		if realTop, err := filepath.EvalSymlinks(top); err == nil {
 			top = realTop
 		}

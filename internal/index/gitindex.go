@@ -1,8 +1,6 @@
 package index
 
 import (
-	"bufio"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -10,6 +8,8 @@ import (
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/filemode"
 	gitidx "github.com/go-git/go-git/v5/plumbing/format/index"
+
+	"github.com/gitsm/gitsm/internal/gitrepo"
 )
 
 // gitIndex is what git's own index (`.git/index`) says about the record files: the blob hash
@@ -25,6 +25,7 @@ type gitIndex struct {
 	// modified at or after it is racily clean — changed in the same tick as git looked at it
 	// — and git's stat data proves nothing about it.
 	written int64
+	next    int // where the name after the last one asked for is
 }
 
 // readGitIndex reads the index of the git work tree that holds root. Any trouble — no git
@@ -35,20 +36,12 @@ func readGitIndex(root string) *gitIndex {
 	if !ok {
 		return nil
 	}
-	f, err := os.Open(filepath.Join(gitDir, "index"))
+	idx, info, err := gitrepo.ReadIndex(filepath.Join(gitDir, "index"))
 	if err != nil {
 		return nil
 	}
-	defer f.Close()
-	info, err := f.Stat()
-	if err != nil {
-		return nil
-	}
-	var idx gitidx.Index
-	if err := gitidx.NewDecoder(bufio.NewReaderSize(f, 1<<16)).Decode(&idx); err != nil {
-		return nil
-	}
-	g := &gitIndex{written: info.ModTime().UnixNano()}
+	g := &gitIndex{written: info.ModTime().UnixNano(), entries: make([]*gitidx.Entry, 0, len(idx.Entries)),
+		names: make([]string, 0, len(idx.Entries))}
 	if prefix != "" {
 		prefix += "/"
 	}
@@ -71,15 +64,20 @@ func readGitIndex(root string) *gitIndex {
 // the entry is an ordinary, clean, non-racy one. The fingerprint must carry the change time
 // and inode (which no one can set to a chosen value): a file edited in place so that its size
 // and modification time look the same still gets a new change time. Without them (off
-// Linux) git's index vouches for nothing.
+// Linux) git's index vouches for nothing. Not safe for concurrent use.
 func (g *gitIndex) hash(rel string, st stamp) (plumbing.Hash, bool) {
 	if g == nil || st.CTime == 0 || st.Ino == 0 {
 		return plumbing.ZeroHash, false
 	}
-	i, found := slices.BinarySearch(g.names, rel)
-	if !found {
-		return plumbing.ZeroHash, false
+	// Build asks in path order: the next name is most often the one after the last.
+	i := g.next
+	if i >= len(g.names) || g.names[i] != rel {
+		var found bool
+		if i, found = slices.BinarySearch(g.names, rel); !found {
+			return plumbing.ZeroHash, false
+		}
 	}
+	g.next = i + 1
 	e := g.entries[i]
 	switch {
 	// Stage 0 is an ordinary entry; 1-3 are the sides of a conflict. (go-git's constant

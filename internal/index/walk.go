@@ -2,9 +2,7 @@ package index
 
 import (
 	"context"
-	"os"
 	"path"
-	"path/filepath"
 	"runtime"
 	"slices"
 	"strings"
@@ -90,24 +88,3 @@ func walk(ctx context.Context, root string, in func(string) bool) (*listing, err
 }
 
 func byPath(a, b walked) int { return strings.Compare(a.path, b.path) }
-
-// lstatAll lstat()s the files of one folder, relative to the open folder.
-func lstatAll(root string, paths []string) []walked {
-	out := make([]walked, len(paths))
-	r, err := os.OpenRoot(filepath.Join(root, filepath.FromSlash(path.Dir(paths[0]))))
-	if err == nil {
-		defer r.Close()
-	}
-	for i, p := range paths {
-		out[i].path = p
-		if err != nil {
-			continue
-		}
-		info, err := r.Lstat(path.Base(p))
-		if err != nil || !info.Mode().IsRegular() {
-			continue
-		}
-		out[i].stamp, out[i].ok = stampOf(info), true
-	}
-	return out
-}
