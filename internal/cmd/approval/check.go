@@ -368,18 +368,7 @@ func judge(ctx context.Context, client *githubapi.Client, repo *gitrepo.Repo, j 
 // (a --base from another branch would judge the pull request by another policy).
 func baseOf(ctx context.Context, client *githubapi.Client, repo *gitrepo.Repo, j checkJob, pr githubapi.PullRequest, headCommit *object.Commit) (*revisions, error) {
 	if j.mergeGroup {
-		base, err := repo.Commit(j.base)
-		if err != nil {
-			return nil, fmt.Errorf("merge group base: %w; fetch it first (git fetch origin)", err)
-		}
-		built, err := base.IsAncestor(headCommit)
-		if err != nil {
-			return nil, fmt.Errorf("merge group: %w", err)
-		}
-		if !built {
-			return nil, command.UsageErrorf("the merge group's commit %s is not built on %s (merge_group.base_sha)", short(headCommit.Hash), short(base.Hash))
-		}
-		return &revisions{base: base, head: headCommit, mergeBase: base, baseName: baseName(j.base, base)}, nil
+		return resolveMergeGroup(repo, j.base, headCommit.Hash.String())
 	}
 	tip, err := client.BranchTip(ctx, pr.BaseRef)
 	if err != nil {

@@ -12,6 +12,7 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/filemode"
 	"github.com/go-git/go-git/v5/plumbing/object"
 
+	"github.com/gitsm/gitsm/internal/command"
 	"github.com/gitsm/gitsm/internal/config"
 	"github.com/gitsm/gitsm/internal/gitrepo"
 	"github.com/gitsm/gitsm/internal/policy"
@@ -59,7 +60,9 @@ func resolve(repo *gitrepo.Repo, baseRev, headRev string) (*revisions, error) {
 
 // resolveMergeGroup finds the commits of a merge queue's merge group: head is the group's commit
 // (merge_group.head_sha), whose first parent must be base (merge_group.base_sha). What the head
-// merges is exactly what it contains, so it is judged against base directly.
+// merges is exactly what it contains, so it is judged against base directly. An older base is
+// refused even when it is an ancestor: its policy could be weaker than the base's the group is
+// built on. A rebase-method queue (several commits on the base) is therefore refused: fail closed.
 func resolveMergeGroup(repo *gitrepo.Repo, baseRev, headRev string) (*revisions, error) {
 	base, err := repo.Commit(baseRev)
 	if err != nil {
@@ -70,7 +73,7 @@ func resolveMergeGroup(repo *gitrepo.Repo, baseRev, headRev string) (*revisions,
 		return nil, fmt.Errorf("merge group head: %w; fetch the merge group's commit first (git fetch origin $HEAD_REF)", err)
 	}
 	if len(head.ParentHashes) == 0 || head.ParentHashes[0] != base.Hash {
-		return nil, fmt.Errorf("the merge group commit %s does not have the base %s as its first parent; pass merge_group.head_sha and merge_group.base_sha of the same event", short(head.Hash), short(base.Hash))
+		return nil, command.UsageErrorf("the merge group commit %s does not have the base %s as its first parent; pass merge_group.head_sha and merge_group.base_sha of the same event (a rebase-method merge queue is not supported: use the merge or squash method)", short(head.Hash), short(base.Hash))
 	}
 	return &revisions{base: base, head: head, mergeBase: base, baseName: baseName(baseRev, base)}, nil
 }
