@@ -255,10 +255,39 @@ func TestBaseSummariesOnly(t *testing.T) {
 		if diff := cmp.Diff(want, got, equateEmpty); diff != "" {
 			t.Errorf("%+v: differs from a cold run (-cold +got):\n%s", o, diff)
 		}
-		// Summaries are not cached (they lack the per-file findings): every run reads
-		// the unchanged files again, for their summary only.
-		if s := src.Index.Stats; s.Summarized < s.Files-2 || s.Summarized > s.Analyzed {
-			t.Errorf("%+v: got %+v, want all but the two changed files read for their summary only", o, s)
+		// Summaries are cached marked unchecked: the first run reads the unchanged files
+		// for their summary only, the next reuses those summaries.
+		s := src.Index.Stats
+		switch {
+		case o.NoCache || !s.CacheHit:
+			if s.Summarized < s.Files-2 || s.Summarized > s.Analyzed {
+				t.Errorf("%+v: got %+v, want all but the two changed files read for their summary only", o, s)
+			}
+		case s.Summarized != 0 || s.Analyzed != 0 || s.Reused != s.Files:
+			t.Errorf("%+v: got %+v, want every file's result from the cache", o, s)
+		}
+	}
+	// A run that reports every file's findings does not take an unchecked summary for a
+	// check: it analyzes those files again, and then caches their full results.
+	full, err := engine(t, dir).Run(context.Background(), check.Scan{}, check.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for run, wantAnalyzed := range []int{-2, 0} {
+		src := indexSource()
+		got, err := engine(t, dir).Run(context.Background(), src, check.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(full, got, equateEmpty); diff != "" {
+			t.Errorf("full run %d after summaries: differs from a cold run (-cold +got):\n%s", run, diff)
+		}
+		s := src.Index.Stats
+		if wantAnalyzed < 0 {
+			wantAnalyzed += s.Files // all but the two changed files, whose full results are cached
+		}
+		if s.Summarized != 0 || s.Analyzed != wantAnalyzed {
+			t.Errorf("full run %d: got %+v, want %d files analyzed, none for a summary only", run, s, wantAnalyzed)
 		}
 	}
 }
@@ -302,5 +331,40 @@ func TestCodeID(t *testing.T) {
 	}
 	if cacheKey("v1.2.3", codeID("v1.2.3"), "c") != cacheKey("v1.2.3", "", "c") {
 		t.Errorf("a release's cache key depends on more than its version and settings")
+	}
+}
+
+// TestSummariesOnly checks that an index of summaries only (reports) caches them marked
+// unchecked, that the next such index reuses them, and that one needing the checks does not.
+func TestSummariesOnly(t *testing.T) {
+	dir := committed(t)
+	write(t, dir, "incidents/2027/INC-000100.yaml", "apiVersion: gitsm/v1\nkind: Incident\nid: INC-000100\ntitle: new\n")
+	cold := build(t, dir, Options{NoCache: true})
+	first := build(t, dir, Options{SummariesOnly: true})
+	if s := first.Stats; s.Summarized != s.Files || s.Analyzed != s.Files || !s.Written {
+		t.Errorf("first summaries: got %+v, want every file read for its summary and the cache written", s)
+	}
+	for _, f := range first.Files {
+		if f.Path == "incidents/2027/INC-000100.yaml" && len(f.Findings) != 0 {
+			t.Errorf("summary of an invalid record: got findings %v, want none (the schema is not checked)", f.Findings)
+		}
+	}
+	second := build(t, dir, Options{SummariesOnly: true})
+	if s := second.Stats; s.Reused != s.Files || s.Analyzed != 0 {
+		t.Errorf("second summaries: got %+v, want every summary from the cache", s)
+	}
+	if diff := cmp.Diff(first.Records(), second.Records(), equateEmpty); diff != "" {
+		t.Errorf("cached summaries differ (-first +second):\n%s", diff)
+	}
+	checked := build(t, dir, Options{})
+	if s := checked.Stats; s.Analyzed != s.Files || s.Summarized != 0 {
+		t.Errorf("checked after summaries: got %+v, want every file checked again", s)
+	}
+	if diff := cmp.Diff(cold.Files, checked.Files, equateEmpty); diff != "" {
+		t.Errorf("checked after summaries differs from a cold build (-cold +got):\n%s", diff)
+	}
+	// Checked results serve a later report too.
+	if s := build(t, dir, Options{SummariesOnly: true}).Stats; s.Reused != s.Files || s.Analyzed != 0 {
+		t.Errorf("summaries after a check: got %+v, want every result from the cache", s)
 	}
 }

@@ -34,7 +34,7 @@ import (
 
 const (
 	magic         = "GITSMIX\n"
-	formatVersion = 5  // 4 took summaries with timeline facts, or content-addressed entries; 5 has both
+	formatVersion = 6  // 4 took summaries with timeline facts, or content-addressed entries; 5 has both; 6 marks unchecked entries
 	dictMaxLen    = 48 // longer strings are rarely repeated
 )
 
@@ -58,7 +58,18 @@ type stamp struct {
 type entry struct {
 	Stamp stamp
 	File  record.File
+	// Unchecked says File holds the summary and the parse findings only, without the schema
+	// and per-record checks (see Options.Settled): only a caller that settles the file may
+	// reuse it.
+	Unchecked bool
 }
+
+// The byte after an entry's findings: whether a record summary follows, and whether the entry
+// is unchecked.
+const (
+	entryRecord    = 1
+	entryUnchecked = 2
+)
 
 // snapshot is the decoded cache.
 type snapshot struct {
@@ -121,11 +132,15 @@ func (e *encoder) entry(en *entry) {
 		e.str(x.ID)
 	}
 	r := f.Record
+	var flags byte
+	if en.Unchecked {
+		flags |= entryUnchecked
+	}
 	if r == nil {
-		e.buf = append(e.buf, 0)
+		e.buf = append(e.buf, flags)
 		return
 	}
-	e.buf = append(e.buf, 1)
+	e.buf = append(e.buf, flags|entryRecord)
 	e.str(r.Path)
 	e.str(string(r.Kind))
 	e.str(r.ID)
@@ -571,12 +586,13 @@ func (d *decoder) entry(en *entry) {
 			x.ID = d.str()
 		}
 	}
-	switch d.byte() {
-	case 0:
-		return
-	case 1:
-	default:
+	flags := d.byte()
+	if flags&^(entryRecord|entryUnchecked) != 0 {
 		d.fail()
+		return
+	}
+	en.Unchecked = flags&entryUnchecked != 0
+	if flags&entryRecord == 0 {
 		return
 	}
 	r := d.newRecord()

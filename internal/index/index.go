@@ -70,8 +70,12 @@ type Options struct {
 	// Settled says whether the caller will not report the per-file findings of a file with
 	// this path and blob hash (validate --base: a record unchanged since the base). Such a
 	// file, when it must be read, is parsed for its summary only, without its schema and
-	// per-record rules, and its result is not cached. It may be called concurrently.
+	// per-record rules; its result is cached marked unchecked, which only a caller that
+	// settles the file reuses. It may be called concurrently.
 	Settled func(path, hash string) bool
+	// SummariesOnly settles every file: the caller reads summaries and reports no per-file
+	// finding (reports). A cold build then skips the schema and per-record checks.
+	SummariesOnly bool
 }
 
 // Stats says how a Build went; tests and `gitsm index` read it.
@@ -113,6 +117,10 @@ func Build(ctx context.Context, e *check.Engine, opts Options) (*Index, error) {
 	began := time.Now()
 	ix := &Index{Root: e.Root, Kinds: opts.Kinds}
 	scope := newScope(opts.Kinds)
+	settled := opts.Settled
+	if opts.SummariesOnly {
+		settled = func(string, string) bool { return true }
+	}
 	path := opts.CachePath
 	if path == "" && !opts.NoCache {
 		path = CachePath(e.Root)
@@ -177,6 +185,17 @@ func Build(ctx context.Context, e *check.Engine, opts Options) (*Index, error) {
 	var analyze, rehash, unproven []int
 	// matched[i] is the index in cached of the result reused for file i, or -1.
 	matched := make([]int, len(l.files))
+	// unchecked[i] says file i's result is a summary only (see Options.Settled).
+	unchecked := make([]bool, len(l.files))
+	// reuse says whether a cached result whose content is proven may stand for file i: an
+	// unchecked one only when the caller settles the file, else it is analyzed again.
+	reuse := func(i int, o *cachedEntry) bool {
+		if o.Unchecked && (settled == nil || !settled(l.files[i].path, o.File.Hash)) {
+			return false
+		}
+		unchecked[i] = o.Unchecked
+		return true
+	}
 	j := 0
 	for i, w := range l.files {
 		for j < len(cached) && cached[j].File.Path < w.path {
@@ -199,6 +218,8 @@ func Build(ctx context.Context, e *check.Engine, opts Options) (*Index, error) {
 		case o.Stamp.MTime >= o.racyAfter || o.Stamp.CTime >= o.racyAfter:
 			matched[i] = j - 1
 			rehash = append(rehash, i)
+		case !reuse(i, o):
+			analyze = append(analyze, i)
 		default:
 			matched[i] = j - 1
 			files[i] = o.File
@@ -224,6 +245,9 @@ func Build(ctx context.Context, e *check.Engine, opts Options) (*Index, error) {
 		w, o := &l.files[i], &cached[matched[i]]
 		h, ok := git.hash(w.path, w.stamp)
 		switch {
+		case ok && gitrepo.HashIs(h, o.File.Hash) && o.Stamp.Size == w.stamp.Size && !reuse(i, o):
+			matched[i] = -1 // the content is the cached one, but its result is a summary only
+			analyze = append(analyze, i)
 		case ok && gitrepo.HashIs(h, o.File.Hash) && o.Stamp.Size == w.stamp.Size:
 			files[i] = o.File
 			vouched[i] = true
@@ -243,7 +267,7 @@ func Build(ctx context.Context, e *check.Engine, opts Options) (*Index, error) {
 		rel := l.files[i].path
 		src, ff := record.ReadFile(e.Root, rel, e.Config.MaxFileSize)
 		ix.Stats.Rehashed++
-		if o := &cached[matched[i]]; ff == nil && gitrepo.BlobHash(src).String() == o.File.Hash {
+		if o := &cached[matched[i]]; ff == nil && gitrepo.BlobHash(src).String() == o.File.Hash && reuse(i, o) {
 			files[i] = o.File
 			ix.Stats.Reused++
 			// Store it again with this run's fingerprint and start, so that it stops being
@@ -261,8 +285,7 @@ func Build(ctx context.Context, e *check.Engine, opts Options) (*Index, error) {
 		gcOn(gcPercent)
 		gcRestored = true
 	}
-	summaryOnly := make([]bool, len(l.files))
-	if err := analyzeAll(ctx, e, l.files, analyze, contents, files, opts.Settled, summaryOnly, opts.Progress); err != nil {
+	if err := analyzeAll(ctx, e, l.files, analyze, contents, files, settled, unchecked, opts.Progress); err != nil {
 		return nil, err
 	}
 	ix.Stats.Analyzed = len(analyze)
@@ -278,14 +301,14 @@ func Build(ctx context.Context, e *check.Engine, opts Options) (*Index, error) {
 		}
 	}
 
-	for _, s := range summaryOnly {
-		if s {
+	for _, i := range analyze {
+		if unchecked[i] {
 			ix.Stats.Summarized++
 		}
 	}
-	if path != "" && (old.base == nil || len(analyze) > ix.Stats.Summarized || ix.Stats.Removed > 0 || ix.Stats.Rehashed > 0) {
+	if path != "" && (old.base == nil || len(analyze) > 0 || ix.Stats.Removed > 0 || ix.Stats.Rehashed > 0) {
 		w := &writer{path: path, key: key, scanStart: began.UnixNano(), old: old, scope: scope,
-			ws: l.files, files: files, matched: matched, cached: cached, vouched: vouched, partial: summaryOnly}
+			ws: l.files, files: files, matched: matched, cached: cached, vouched: vouched, unchecked: unchecked}
 		ix.Stats.Written, ix.Stats.WriteErr = w.store(ix.Stats.Removed)
 	}
 	ix.Stats.Elapsed = time.Since(began)
@@ -352,7 +375,7 @@ type writer struct {
 	matched   []int // as in Build
 	cached    []cachedEntry
 	vouched   []bool // results reused on git's word: their cached stamps are stale
-	partial   []bool // summaries only, without the per-file checks: never cached
+	unchecked []bool // summaries only, without the per-file checks
 }
 
 // store writes the index after a run that changed something. Entries that are not in the
@@ -368,7 +391,7 @@ type writer struct {
 func (w *writer) store(removed int) (bool, error) {
 	clone := cloneID(filepath.Dir(w.path), true)
 	usable := func(i int) bool {
-		return w.ws[i].ok && w.files[i].Hash != "" && !w.partial[i]
+		return w.ws[i].ok && w.files[i].Hash != ""
 	}
 	baseIndex := func(i int) int {
 		if m := w.matched[i]; m >= 0 {
@@ -379,7 +402,7 @@ func (w *writer) store(removed int) (bool, error) {
 	var fresh []entry
 	for i := range w.ws {
 		if baseIndex(i) < 0 && usable(i) {
-			fresh = append(fresh, entry{Stamp: w.ws[i].stamp, File: w.files[i]})
+			fresh = append(fresh, entry{Stamp: w.ws[i].stamp, File: w.files[i], Unchecked: w.unchecked[i]})
 		}
 	}
 	if w.scope != nil {
@@ -404,7 +427,7 @@ func (w *writer) store(removed int) (bool, error) {
 	src := make([]int, 0, len(w.ws))
 	for i := range w.ws {
 		if usable(i) {
-			all = append(all, entry{Stamp: w.ws[i].stamp, File: w.files[i]})
+			all = append(all, entry{Stamp: w.ws[i].stamp, File: w.files[i], Unchecked: w.unchecked[i]})
 			b := baseIndex(i)
 			if w.vouched[i] || base == nil || base.Clone != clone {
 				b = -1 // its chunk in the old cache holds another stamp

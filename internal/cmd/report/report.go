@@ -146,7 +146,9 @@ func Run(ctx context.Context, opts *Options) error {
 	if !f.Quiet && f.IO.Progress() {
 		progress = f.IO.ErrOut
 	}
-	ix, e, err := index.Load(ctx, root, index.Options{Version: f.Version, Progress: progress})
+	// A report shows no per-file finding: records are read for their summaries only (see
+	// index.Options.SummariesOnly), which a cold report on a large repository feels.
+	ix, e, err := index.Load(ctx, root, index.Options{Version: f.Version, Progress: progress, SummariesOnly: true})
 	if err != nil {
 		return err
 	}
