@@ -96,13 +96,21 @@ func (e *Engine) Run(ctx context.Context, src Source, opts Options) (*Result, er
 		err  error
 	}
 	baseRead := make(chan read, 1)
+	var openErr error // set before baseRead is sent
 	if opts.Base != "" {
-		// A revision that does not resolve is an error before any file is read.
-		repo, commit, err := e.openBase(opts.Base)
-		if err != nil {
-			return nil, err
-		}
+		// Resolving the revision (which loads the pack indexes) overlaps the start of the
+		// walk; a revision that does not resolve stops the walk and is the error.
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithCancel(ctx)
+		defer cancel()
 		go func() {
+			repo, commit, err := e.openBase(opts.Base)
+			if err != nil {
+				openErr = err
+				cancel()
+				baseRead <- read{nil, err}
+				return
+			}
 			t, err := e.readBase(repo, commit, opts.Base)
 			baseRead <- read{t, err}
 		}()
@@ -131,6 +139,9 @@ func (e *Engine) Run(ctx context.Context, src Source, opts Options) (*Result, er
 		files, err = src.Files(ctx, e)
 	}
 	base, baseErr := waitBase()
+	if openErr != nil {
+		return nil, openErr
+	}
 	if err != nil {
 		return nil, err
 	}

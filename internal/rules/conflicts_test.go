@@ -3,11 +3,13 @@ package rules
 import (
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/gitsm/gitsm/internal/config"
 	"github.com/gitsm/gitsm/internal/finding"
 	"github.com/gitsm/gitsm/internal/record"
 )
@@ -127,4 +129,61 @@ func everyPair(recs []*record.Record, changes []planned) []finding.Finding {
 		}
 	}
 	return out
+}
+
+// TestRepoSelectedConflicts holds Repo with a selection (validate --base), which reads the
+// planned windows of the selected changes and of those near them only, to Repo over every
+// change with its window and conflict findings then limited to the selection.
+func TestRepoSelectedConflicts(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	base := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
+	cfg := &config.Config{Windows: []config.Window{
+		{Name: "year-end", Type: "freeze", Start: "2026-12-04T00:00:00Z", End: "2026-12-06T00:00:00Z", Scope: config.Scope{CIs: []string{"ci-1", "ci-2"}}},
+		{Name: "nights", Type: "maintenance", Recurrence: &config.Recurrence{Days: []string{"mon", "tue", "wed", "thu", "fri"}, Start: "00:00", End: "06:00"}, Scope: config.Scope{All: true}},
+	}}
+	pick := func(fs []finding.Finding, sel map[string]bool) []string {
+		out := []string{}
+		for _, f := range fs {
+			if (f.Rule == "conflict" || f.Rule == "window") && (sel == nil || sel[f.Path]) {
+				out = append(out, f.Path+": "+f.Message)
+			}
+		}
+		return out
+	}
+	for round := range 200 {
+		var recs []*record.Record
+		ncis := 1 + rng.IntN(15)
+		for c := range ncis {
+			var deps []string
+			for range rng.IntN(3) {
+				deps = append(deps, fmt.Sprintf("ci-%d", rng.IntN(ncis)))
+			}
+			recs = append(recs, ci(fmt.Sprintf("ci-%d", c), "production", deps...))
+		}
+		for n := range 1 + rng.IntN(80) {
+			start := base.Add(time.Duration(rng.IntN(10*24*60)) * time.Minute)
+			end := start.Add(time.Duration(rng.IntN(48*60)) * time.Minute)
+			var cis []string
+			for range 1 + rng.IntN(2) {
+				cis = append(cis, fmt.Sprintf("ci-%d", rng.IntN(ncis)))
+			}
+			state := []string{"scheduled", "implement", "closed"}[rng.IntN(3)]
+			r := change(fmt.Sprintf("CHG-%d", n), "normal", state, start.Format(time.RFC3339), end.Format(time.RFC3339), cis...)
+			r.Path = fmt.Sprintf("changes/CHG-%d.yaml", n)
+			recs = append(recs, r)
+		}
+		sel := map[string]bool{}
+		for _, r := range recs {
+			if r.Kind == record.Change && rng.IntN(10) == 0 {
+				sel[r.Path] = true
+			}
+		}
+		want := pick(Repo(recs, cfg, nil), sel)
+		got := pick(Repo(recs, cfg, sel), nil)
+		slices.Sort(want)
+		slices.Sort(got)
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Fatalf("round %d, %d selected (-all, then limited +selected):\n%s", round, len(sel), diff)
+		}
+	}
 }

@@ -36,8 +36,18 @@ func Repo(recs []*record.Record, cfg *config.Config, selected map[string]bool) [
 	}
 	run(refChunks, func() []finding.Finding { return cycles(recs, x, keep) })
 	run(refChunks+1, func() []finding.Finding {
-		active := activeChanges(recs)
-		return append(windows(active, x, cfg, keep), conflicts(recs, active, keep)...)
+		if selected == nil {
+			active := activeChanges(recs)
+			return append(windows(active, x, cfg, keep), conflicts(recs, active, keep)...)
+		}
+		// Only the kept changes are reported on (validate --base: the few a pull request
+		// touches), so only they and the changes they may conflict with need their planned
+		// windows: not all of a large repository's.
+		mine := activeChanges(keptChanges(recs, keep))
+		if len(mine) == 0 {
+			return nil
+		}
+		return append(windows(mine, x, cfg, keep), conflicts(recs, activeChanges(near(recs, mine, keep)), keep)...)
 	})
 	wg.Wait()
 	var out []finding.Finding

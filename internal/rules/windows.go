@@ -200,6 +200,70 @@ func describeWindow(w config.Window) string {
 	return w.Start + " – " + w.End
 }
 
+// keptChanges are the changes of recs that keep accepts, in order.
+func keptChanges(recs []*record.Record, keep func(*record.Record) bool) []*record.Record {
+	var out []*record.Record
+	for _, r := range recs {
+		if r.Kind == record.Change && keep(r) {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// near are the changes of recs, in order, that conflicts could pair with one of mine: the
+// kept changes, and every change on a CI that one of mine reaches over depends_on and runs_on
+// (conflicts finds those from my side) or that reaches one of mine's CIs (found from its
+// side). conflicts over these gives every pair with a kept side exactly as over all active
+// changes: a pair is only ever found from one of its two changes, both of which are here, in
+// the same relative order.
+func near(recs []*record.Record, mine []planned, keep func(*record.Record) bool) []*record.Record {
+	deps, rdeps := map[string][]string{}, map[string][]string{}
+	for _, r := range recs {
+		if r.Kind != record.CI {
+			continue
+		}
+		for _, d := range append(r.Strings("depends_on"), r.Strings("runs_on")...) {
+			deps[r.ID] = append(deps[r.ID], d)
+			rdeps[d] = append(rdeps[d], r.ID)
+		}
+	}
+	cis := map[string]bool{}
+	for _, graph := range []map[string][]string{deps, rdeps} {
+		seen := map[string]bool{}
+		var stack []string
+		for _, ch := range mine {
+			for _, id := range ch.cis {
+				if !seen[id] {
+					seen[id] = true
+					stack = append(stack, id)
+				}
+			}
+		}
+		for len(stack) > 0 {
+			x := stack[len(stack)-1]
+			stack = stack[:len(stack)-1]
+			cis[x] = true
+			for _, d := range graph[x] {
+				if !seen[d] {
+					seen[d] = true
+					stack = append(stack, d)
+				}
+			}
+		}
+	}
+	var out []*record.Record
+	for _, r := range recs {
+		if r.Kind != record.Change {
+			continue
+		}
+		if keep(r) || slices.ContainsFunc(r.Strings("cis"), func(id string) bool { return cis[id] }) {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
 // conflicts reports active changes whose planned windows overlap on the same CI, or on CIs one
 // of which depends on the other (directly or transitively, over depends_on and runs_on). Each
 // change of a pair gets a warning naming the other.
