@@ -10,6 +10,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"unsafe"
 
 	"github.com/gitsm/gitsm/internal/finding"
@@ -392,26 +393,35 @@ func parse(body []byte, keep func(lo, hi string) bool) (*snapshot, error) {
 	s.Entries = make([]entry, first)
 	s.chunks = make([]chunk, len(kept))
 	errs := make([]error, len(kept))
+	// One decoder per worker, reused from chunk to chunk: its dictionary's backing array and
+	// its arenas' unused tails carry over (the dictionary is emptied for each chunk).
 	var wg sync.WaitGroup
-	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
-	for c, sp := range kept {
+	var next atomic.Int64
+	for range min(runtime.GOMAXPROCS(0), len(kept)) {
 		wg.Add(1)
-		sem <- struct{}{}
 		go func() {
-			defer func() { <-sem; wg.Done() }()
-			raw := body[sp.off : sp.off+sp.len : sp.off+sp.len]
-			s.chunks[c] = chunk{raw: raw, first: sp.first, count: sp.entries, path: sp.path}
-			cd := &decoder{buf: raw, kinds: map[string][]record.Kind{}}
-			for i := sp.first; i < sp.first+sp.entries && cd.err == nil; i++ {
-				cd.entry(&s.Entries[i])
+			defer wg.Done()
+			cd := &decoder{kinds: map[string][]record.Kind{}}
+			for {
+				c := int(next.Add(1)) - 1
+				if c >= len(kept) {
+					return
+				}
+				sp := kept[c]
+				raw := body[sp.off : sp.off+sp.len : sp.off+sp.len]
+				s.chunks[c] = chunk{raw: raw, first: sp.first, count: sp.entries, path: sp.path}
+				cd.buf, cd.off, cd.err, cd.dict = raw, 0, nil, cd.dict[:0]
+				for i := sp.first; i < sp.first+sp.entries && cd.err == nil; i++ {
+					cd.entry(&s.Entries[i])
+				}
+				if cd.err == nil && cd.off != len(cd.buf) {
+					cd.err = errCorrupt
+				}
+				if cd.err == nil && sp.entries > 0 && s.Entries[sp.first].File.Path != sp.path {
+					cd.err = errCorrupt
+				}
+				errs[c] = cd.err
 			}
-			if cd.err == nil && cd.off != len(cd.buf) {
-				cd.err = errCorrupt
-			}
-			if cd.err == nil && sp.entries > 0 && s.Entries[sp.first].File.Path != sp.path {
-				cd.err = errCorrupt
-			}
-			errs[c] = cd.err
 		}()
 	}
 	wg.Wait()
