@@ -2,7 +2,6 @@ package index
 
 import (
 	"context"
-	"path"
 	"runtime"
 	"slices"
 	"strings"
@@ -61,7 +60,8 @@ func walk(ctx context.Context, root string, in func(string) bool) (*listing, err
 		if !in(rel) {
 			return
 		}
-		if d := path.Dir(rel); d != curDir || len(cur.paths) == batchMax {
+		// The folder part of rel, without path.Dir's allocation (rel is clean and has one).
+		if d := rel[:max(0, strings.LastIndexByte(rel, '/'))]; d != curDir || len(cur.paths) == batchMax {
 			flush()
 			curDir = d
 		}

@@ -60,8 +60,14 @@ func WalkEach(root string, file func(rel string)) ([]finding.Finding, error) {
 			continue
 		}
 		err = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-			// p is dir joined with the path below it: cut, not filepath.Rel, which cleans.
-			rel := folder + filepath.ToSlash(p[len(dir):])
+			// p is dir joined with the path below it: cut, not filepath.Rel, which cleans. Where
+			// the separator is '/', rel is the end of p (dir ends with folder), not a copy.
+			var rel string
+			if filepath.Separator == '/' {
+				rel = p[len(dir)-len(folder):]
+			} else {
+				rel = folder + filepath.ToSlash(p[len(dir):])
+			}
 			if err != nil {
 				fs_ = append(fs_, fileFinding(rel, "cannot read: %v", err))
 				if d != nil && d.IsDir() {
