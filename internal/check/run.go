@@ -7,6 +7,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -47,11 +48,18 @@ type Source interface {
 
 // SummarySource is a Source that can stop at a file's summary when its findings will not be
 // reported: settled says whether a file's path and blob hash are such a file's (see
-// index.Options.Settled). It may be called from several goroutines.
+// index.Options.Settled). It can also leave a file unread when skip accepts its path and
+// blob hash and it knows the hash without reading the file (see index.Options.Skip): such a
+// file comes back with its path and hash only (see Unread). Both may be called from several
+// goroutines.
 type SummarySource interface {
 	Source
-	FilesSettled(ctx context.Context, e *Engine, settled func(path, hash string) bool) ([]record.File, error)
+	FilesSettled(ctx context.Context, e *Engine, settled, skip func(path, hash string) bool) ([]record.File, error)
 }
+
+// Unread reports whether a SummarySource left f unread: a record file with no summary and
+// no finding (reading any file gives one or the other).
+func Unread(f record.File) bool { return f.Record == nil && len(f.Findings) == 0 && f.Hash != "" }
 
 // Scan is the Source that reads and analyzes every record file of the work tree.
 type Scan struct{}
@@ -127,14 +135,23 @@ func (e *Engine) Run(ctx context.Context, src Source, opts Options) (*Result, er
 		// Only what changed since the base is reported: a file that still has its base
 		// content lends its summary to the rules across records, and its own findings,
 		// which would not be reported, need not be computed.
-		files, err = ss.FilesSettled(ctx, e, func(path, hash string) bool {
+		settled := func(path, hash string) bool {
 			t, err := waitBase()
 			if err != nil {
 				return false
 			}
 			en, ok := t.lookup(path)
 			return ok && gitrepo.HashIs(en.Hash, hash)
-		})
+		}
+		// Most unchanged records are not needed at all: the rules across records report only
+		// on the changed ones, which need the records they name, any record with their ID, all
+		// CIs, SLAs and calendars (few, and read wholesale by the rules), and, when a change
+		// is among them, the other changes (loadNeeded). The rest are left unread where git's
+		// index vouches for their content.
+		skip := func(path, hash string) bool {
+			return !e.readWhole(path) && settled(path, hash)
+		}
+		files, err = ss.FilesSettled(ctx, e, settled, skip)
 	} else {
 		files, err = src.Files(ctx, e)
 	}
@@ -191,6 +208,11 @@ func (e *Engine) Run(ctx context.Context, src Source, opts Options) (*Result, er
 			selected = changed
 		}
 	}
+	if base != nil {
+		if err := e.loadNeeded(ctx, files, selected); err != nil {
+			return nil, err
+		}
+	}
 
 	recs := make([]*record.Record, 0, len(files))
 	for _, f := range files {
@@ -213,6 +235,95 @@ func (e *Engine) Run(ctx context.Context, src Source, opts Options) (*Result, er
 	res.Findings = dropSuperseded(append(res.Findings, baseFindings...))
 	finding.Sort(res.Findings)
 	return res, nil
+}
+
+// readWhole reports whether the rules across records read every record of the kind folder
+// that holds the repository-relative path p: CIs (the dependency graph, maintenance windows,
+// environments), SLAs and calendars. The other kinds are read by ID.
+func (e *Engine) readWhole(p string) bool {
+	folder, _, _ := strings.Cut(p, "/")
+	for _, k := range []record.Kind{record.CI, record.SLA, record.Calendar} {
+		if info, ok := record.Lookup(k); ok && info.Folder == folder {
+			return true
+		}
+	}
+	return false
+}
+
+// loadNeeded reads, for their summaries, the files a SummarySource left unread that the rules
+// across records need for the selected records: any record whose file name is the ID of a
+// selected record or of a record one names (IDs are file names: a record unchanged since the
+// base carries the ID its name says, or the base has an error of its own), and every change
+// when a selected record is a change (the conflict rule compares it with the changes on the
+// CIs around it).
+func (e *Engine) loadNeeded(ctx context.Context, files []record.File, selected map[string]bool) error {
+	ids := map[string]bool{}
+	changes := false
+	for _, f := range files {
+		r := f.Record
+		if r == nil || !selected[f.Path] {
+			continue
+		}
+		ids[r.ID] = true
+		for _, ref := range r.Refs {
+			ids[ref.Target] = true
+		}
+		changes = changes || r.Kind == record.Change
+	}
+	changesFolder := ""
+	if info, ok := record.Lookup(record.Change); ok {
+		changesFolder = info.Folder + "/"
+	}
+	var todo []int
+	for i, f := range files {
+		if Unread(f) && (ids[record.Stem(f.Path)] || (changes && strings.HasPrefix(f.Path, changesFolder))) {
+			todo = append(todo, i)
+		}
+	}
+	rels := make([]string, len(todo))
+	for k, i := range todo {
+		rels[k] = files[i].Path
+	}
+	got, err := e.summarizeAll(ctx, rels)
+	for k, i := range todo {
+		files[i] = got[k]
+	}
+	return err
+}
+
+// summarizeAll reads files for their summaries in parallel, keeping their order.
+func (e *Engine) summarizeAll(ctx context.Context, rels []string) ([]record.File, error) {
+	out := make([]record.File, len(rels))
+	workers := min(runtime.GOMAXPROCS(0), max(1, len(rels)))
+	var wg sync.WaitGroup
+	next := make(chan int)
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				src, ff := record.ReadFile(e.Root, rels[i], e.Config.MaxFileSize)
+				if ff != nil {
+					out[i] = record.File{Path: rels[i], Findings: []finding.Finding{*ff}}
+					continue
+				}
+				out[i] = e.Summarize(rels[i], src, gitrepo.BlobHash(src).String())
+			}
+		}()
+	}
+	var err error
+feed:
+	for i := range rels {
+		select {
+		case next <- i:
+		case <-ctx.Done():
+			err = ctx.Err()
+			break feed
+		}
+	}
+	close(next)
+	wg.Wait()
+	return out, err
 }
 
 // baseTree is the base revision of validate --base: its record files by path. Reading the

@@ -271,16 +271,16 @@ func TestBaseSummariesOnly(t *testing.T) {
 		if diff := cmp.Diff(want, got, equateEmpty); diff != "" {
 			t.Errorf("%+v: differs from a cold run (-cold +got):\n%s", o, diff)
 		}
-		// Summaries are cached marked unchecked: the first run reads the unchanged files
-		// for their summary only, the next reuses those summaries.
+		// The unchanged files the rules across records need are read for their summary only
+		// (and cached marked unchecked, for the next run); the others are not read at all.
 		s := src.Index.Stats
 		switch {
 		case o.NoCache || !s.CacheHit:
-			if s.Summarized < s.Files-2 || s.Summarized > s.Analyzed {
-				t.Errorf("%+v: got %+v, want all but the two changed files read for their summary only", o, s)
+			if s.Skipped == 0 || s.Summarized+s.Skipped != s.Files-2 || s.Analyzed != s.Summarized+2 {
+				t.Errorf("%+v: got %+v, want all but the two changed files skipped or read for their summary only", o, s)
 			}
-		case s.Summarized != 0 || s.Analyzed != 0 || s.Reused != s.Files:
-			t.Errorf("%+v: got %+v, want every file's result from the cache", o, s)
+		case s.Summarized != 0 || s.Analyzed != 0 || s.Reused+s.Skipped != s.Files:
+			t.Errorf("%+v: got %+v, want every file's result from the cache or skipped", o, s)
 		}
 	}
 	// A run that reports every file's findings does not take an unchecked summary for a
@@ -382,5 +382,55 @@ func TestSummariesOnly(t *testing.T) {
 	// Checked results serve a later report too.
 	if s := build(t, dir, Options{SummariesOnly: true}).Stats; s.Reused != s.Files || s.Analyzed != 0 {
 		t.Errorf("summaries after a check: got %+v, want every result from the cache", s)
+	}
+}
+
+// TestBaseSkipsUnneeded checks that validate --base, which leaves unread the unchanged records
+// that no changed record needs, reports exactly what a cold full check limited to the changed
+// records reports, when the changed records' findings depend on unchanged ones: a conflict
+// with an unchanged change, a duplicate ID, references that resolve or not.
+func TestBaseSkipsUnneeded(t *testing.T) {
+	noRacy(t)
+	edits := map[string]func(t *testing.T, dir string){
+		"a new change conflicting with an unchanged one": func(t *testing.T, dir string) {
+			write(t, dir, "changes/2027/CHG-000100.yaml", strings.Replace(readFile(t, dir, "changes/2026/CHG-000016.yaml"), "id: CHG-000016", "id: CHG-000100", 1))
+		},
+		"a new record with an unchanged record's ID": func(t *testing.T, dir string) {
+			write(t, dir, "incidents/2027/INC-000002.yaml", strings.Replace(readFile(t, dir, "incidents/2026/INC-000002.yaml"), "title: ", "title: Again - ", 1))
+		},
+		"references to unchanged records, present and missing": func(t *testing.T, dir string) {
+			write(t, dir, "incidents/2026/INC-000001.yaml", strings.Replace(readFile(t, dir, "incidents/2026/INC-000001.yaml"), "service: storefront\n", "service: storefront\nproblem: PRB-000005\ncaused_by: CHG-999999\nparent: INC-000002\n", 1))
+		},
+		"a changed CI": func(t *testing.T, dir string) {
+			write(t, dir, "cis/lb-public.yaml", readFile(t, dir, "cis/lb-public.yaml")+"depends_on: [lb-public, no-such-ci]\n")
+		},
+	}
+	for name, edit := range edits {
+		t.Run(name, func(t *testing.T) {
+			dir := committed(t)
+			edit(t, dir)
+			// git's index vouches for the unchanged files only once it has their stat data.
+			time.Sleep(20 * time.Millisecond)
+			gitRun(t, dir, "status", "--porcelain")
+			opts := check.Options{Base: "HEAD"}
+			want, err := engine(t, dir).Run(context.Background(), check.Scan{}, opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(want.Findings) < 2 { // a symlink in cis/ is always reported
+				t.Fatalf("cold run: %v, want the edit's findings", want.Findings)
+			}
+			src := &Source{Options: Options{Version: "test", Build: "test", NoCache: true}}
+			got, err := engine(t, dir).Run(context.Background(), src, opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(want, got, equateEmpty); diff != "" {
+				t.Errorf("differs from a cold run (-cold +skipping):\n%s", diff)
+			}
+			if s := src.Index.Stats; s.Skipped == 0 {
+				t.Errorf("got %+v, want unchanged records left unread", s)
+			}
+		})
 	}
 }

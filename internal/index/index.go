@@ -73,6 +73,13 @@ type Options struct {
 	// per-record rules; its result is cached marked unchecked, which only a caller that
 	// settles the file reuses. It may be called concurrently.
 	Settled func(path, hash string) bool
+	// Skip says whether the caller needs nothing of a file with this path and blob hash, not
+	// its findings and not its summary, unless it asks for it later (validate --base: a record
+	// unchanged since the base that no changed record names). Such a file that has no cached
+	// result is not read when git's index vouches for its content (see Stats.Vouched): its
+	// File carries its path and hash only (no record, no finding; see Unread), and nothing is
+	// cached for it. It may be called concurrently.
+	Skip func(path, hash string) bool
 	// SummariesOnly settles every file: the caller reads summaries and reports no per-file
 	// finding (reports). A cold build then skips the schema and per-record checks.
 	SummariesOnly bool
@@ -87,6 +94,7 @@ type Stats struct {
 	Reused     int           // files whose cached result was used without reading them
 	Vouched    int           // of those, files whose content git's index vouched for
 	Summarized int           // files read for their summary only (Options.Settled)
+	Skipped    int           // files not read at all (Options.Skip)
 	Removed    int           // cached files that are gone
 	CacheHit   bool          // a valid cache was read
 	Written    bool          // the cache was written
@@ -164,8 +172,9 @@ func Build(ctx context.Context, e *check.Engine, opts Options) (*Index, error) {
 	}()
 	// A cache from another clone (restored by CI): its fingerprints vouch for nothing here,
 	// so git's index will have to. Read it meanwhile too.
+	// A caller that skips files needs git's word on their content.
 	var gitc chan *gitIndex
-	if k, clone, ok := peekHeader(path); !opts.Rebuild && ok && k == key && (here == "" || clone != here) {
+	if k, clone, ok := peekHeader(path); opts.Skip != nil || (!opts.Rebuild && ok && k == key && (here == "" || clone != here)) {
 		gitc = make(chan *gitIndex, 1)
 		go func() { gitc <- readGitIndex(e.Root) }()
 	}
@@ -182,7 +191,7 @@ func Build(ctx context.Context, e *check.Engine, opts Options) (*Index, error) {
 
 	// Both lists are sorted by path: merge them.
 	files := make([]record.File, len(l.files), len(l.files)+len(l.findings))
-	var analyze, rehash, unproven []int
+	var analyze, rehash, unproven, skippable []int
 	// matched[i] is the index in cached of the result reused for file i, or -1.
 	matched := make([]int, len(l.files))
 	// unchecked[i] says file i's result is a summary only (see Options.Settled).
@@ -209,6 +218,8 @@ func Build(ctx context.Context, e *check.Engine, opts Options) (*Index, error) {
 			j++
 		}
 		switch {
+		case o == nil && w.ok && opts.Skip != nil:
+			skippable = append(skippable, i)
 		case o == nil || !w.ok:
 			analyze = append(analyze, i)
 		case !o.local || o.Stamp != w.stamp:
@@ -235,7 +246,7 @@ func Build(ctx context.Context, e *check.Engine, opts Options) (*Index, error) {
 	vouched := make([]bool, len(l.files))
 	var git *gitIndex
 	switch {
-	case len(unproven) == 0:
+	case len(unproven) == 0 && len(skippable) == 0:
 	case gitc != nil:
 		git = <-gitc
 	default:
@@ -259,6 +270,24 @@ func Build(ctx context.Context, e *check.Engine, opts Options) (*Index, error) {
 		default:
 			rehash = append(rehash, i)
 		}
+	}
+
+	// A file the caller may skip is not read when git's index says what it holds.
+	skipped := make([]bool, len(l.files))
+	for _, i := range skippable {
+		w := &l.files[i]
+		if h, ok := git.hash(w.path, w.stamp); ok {
+			if hash := h.String(); opts.Skip(w.path, hash) {
+				files[i] = record.File{Path: w.path, Hash: hash}
+				skipped[i] = true
+				ix.Stats.Skipped++
+				continue
+			}
+		}
+		analyze = append(analyze, i)
+	}
+	if len(skippable) > 0 {
+		slices.Sort(analyze)
 	}
 
 	// A file nothing vouches for is unchanged if its content still hashes the same.
@@ -308,7 +337,7 @@ func Build(ctx context.Context, e *check.Engine, opts Options) (*Index, error) {
 	}
 	if path != "" && (old.base == nil || len(analyze) > 0 || ix.Stats.Removed > 0 || ix.Stats.Rehashed > 0) {
 		w := &writer{path: path, key: key, scanStart: began.UnixNano(), old: old, scope: scope,
-			ws: l.files, files: files, matched: matched, cached: cached, vouched: vouched, unchecked: unchecked}
+			ws: l.files, files: files, matched: matched, cached: cached, vouched: vouched, unchecked: unchecked, skipped: skipped}
 		ix.Stats.Written, ix.Stats.WriteErr = w.store(ix.Stats.Removed)
 	}
 	ix.Stats.Elapsed = time.Since(began)
@@ -376,6 +405,7 @@ type writer struct {
 	cached    []cachedEntry
 	vouched   []bool // results reused on git's word: their cached stamps are stale
 	unchecked []bool // summaries only, without the per-file checks
+	skipped   []bool // not read (Options.Skip): nothing to cache
 }
 
 // store writes the index after a run that changed something. Entries that are not in the
@@ -391,7 +421,7 @@ type writer struct {
 func (w *writer) store(removed int) (bool, error) {
 	clone := cloneID(filepath.Dir(w.path), true)
 	usable := func(i int) bool {
-		return w.ws[i].ok && w.files[i].Hash != ""
+		return w.ws[i].ok && w.files[i].Hash != "" && !w.skipped[i]
 	}
 	baseIndex := func(i int) int {
 		if m := w.matched[i]; m >= 0 {
@@ -661,10 +691,11 @@ func (s *Source) Files(ctx context.Context, e *check.Engine) ([]record.File, err
 	return ix.Files, nil
 }
 
-// FilesSettled is Files with Options.Settled set to settled.
-func (s *Source) FilesSettled(ctx context.Context, e *check.Engine, settled func(path, hash string) bool) ([]record.File, error) {
+// FilesSettled is Files with Options.Settled set to settled and Options.Skip to skip.
+func (s *Source) FilesSettled(ctx context.Context, e *check.Engine, settled, skip func(path, hash string) bool) ([]record.File, error) {
 	opts := s.Options
 	opts.Settled = settled
+	opts.Skip = skip
 	ix, err := Build(ctx, e, opts)
 	if err != nil {
 		return nil, err
