@@ -43,9 +43,10 @@ fields and the timeline. References are always resolved against the whole reposi
 
 With --base REV, also check what changed since REV against history (the rules transition,
 immutable and deleted) and report only on records changed since REV, unless --all. Records
-unchanged since REV are then read for their summaries only (their IDs, references and
-fields, which the rules across records need), not checked against their schemas again;
-such summaries are cached marked unchecked, and a run that reports on the file checks it.
+unchanged since REV are not checked again: those the rules across records need for the
+changed ones (the records they name or share an ID with, all CIs, SLAs and calendars, and all
+changes when a change changed) are read for their summaries, and the rest are not read at all
+where git's own index vouches for their content.
 
 Per-file results are cached in .git/gitsm/ by each file's path and content (its git blob
 hash), so a second run reads only what changed; a fresh clone with a restored .git/gitsm/
