@@ -74,7 +74,9 @@ for i in $(seq "$RUNS"); do
 	git -C "$work/g" init -q
 	secs sh -c "cd '$work/g' && git add -A && git commit -q -m import" >>"$work/git"
 	if "$g" report --help >/dev/null 2>&1; then
+		# Cold means no index cache, not a disk still writing back the two copies above.
 		rm -rf "$work/r/.git/gitsm"
+		sync
 		secs "$g" -C "$work/r" report incidents --format json >>"$work/report"
 	fi
 done
