@@ -148,8 +148,40 @@ func (e *Engine) Run(ctx context.Context, src Source, opts Options) (*Result, er
 		// CIs, SLAs and calendars (few, and read wholesale by the rules), and, when a change
 		// is among them, the other changes (loadNeeded). The rest are left unread where git's
 		// index vouches for their content.
+		changes := ""
+		if info, ok := record.Lookup(record.Change); ok {
+			changes = info.Folder
+		}
+		// When the changes folder differs from the base in git's index, a change is among
+		// the changed records: keep the changes (from the cache where it has them) rather
+		// than have loadNeeded read them all afterwards.
+		changesDiffer := sync.OnceValue(func() bool {
+			t, err := waitBase()
+			return err != nil || t.listed[changes]
+		})
+		// The index asks in path order: a cursor answers each question where the last one
+		// left off (the lock is for form: the calls come from one goroutine).
+		var cur struct {
+			sync.Mutex
+			*cursor
+		}
+		whole := e.wholeFolders()
 		skip := func(path, hash string) bool {
-			return !e.readWhole(path) && settled(path, hash)
+			if slices.ContainsFunc(whole, func(f string) bool { return strings.HasPrefix(path, f) }) ||
+				(strings.HasPrefix(path, changes+"/") && changesDiffer()) {
+				return false
+			}
+			t, err := waitBase()
+			if err != nil {
+				return false
+			}
+			cur.Lock()
+			defer cur.Unlock()
+			if cur.cursor == nil {
+				cur.cursor = t.cursor()
+			}
+			en, ok := cur.lookup(path)
+			return ok && gitrepo.HashIs(en.Hash, hash)
 		}
 		files, err = ss.FilesSettled(ctx, e, settled, skip)
 	} else {
@@ -237,17 +269,17 @@ func (e *Engine) Run(ctx context.Context, src Source, opts Options) (*Result, er
 	return res, nil
 }
 
-// readWhole reports whether the rules across records read every record of the kind folder
-// that holds the repository-relative path p: CIs (the dependency graph, maintenance windows,
-// environments), SLAs and calendars. The other kinds are read by ID.
-func (e *Engine) readWhole(p string) bool {
-	folder, _, _ := strings.Cut(p, "/")
+// wholeFolders are the kind folders (with a trailing slash) whose every record the rules
+// across records read: CIs (the dependency graph, maintenance windows, environments), SLAs
+// and calendars. The other kinds are read by ID.
+func (e *Engine) wholeFolders() []string {
+	var out []string
 	for _, k := range []record.Kind{record.CI, record.SLA, record.Calendar} {
-		if info, ok := record.Lookup(k); ok && info.Folder == folder {
-			return true
+		if info, ok := record.Lookup(k); ok {
+			out = append(out, info.Folder+"/")
 		}
 	}
-	return false
+	return out
 }
 
 // loadNeeded reads, for their summaries, the files a SummarySource left unread that the rules
@@ -580,6 +612,10 @@ func (e *Engine) compareBase(files []record.File, bt *baseTree) (map[string]bool
 	cur := bt.cursor()
 	for _, f := range files {
 		if !gitrepo.IsRecordPath(f.Path) {
+			continue
+		}
+		if Unread(f) { // left unread because it has its base content
+			stayed++
 			continue
 		}
 		en, ok := cur.lookup(f.Path)

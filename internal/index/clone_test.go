@@ -2,6 +2,7 @@ package index
 
 import (
 	"context"
+	"fmt"
 	"io/fs"
 	"os"
 	"os/exec"
@@ -430,6 +431,72 @@ func TestBaseSkipsUnneeded(t *testing.T) {
 			}
 			if s := src.Index.Stats; s.Skipped == 0 {
 				t.Errorf("got %+v, want unchanged records left unread", s)
+			}
+		})
+	}
+}
+
+// TestBaseSkipKeepsCache checks validate --base over a cache, in the clone that wrote it and in
+// a fresh clone it was restored into: the files it leaves unread keep their cached results
+// (only a delta is written), so a full check afterwards reads only what the edit changed, and
+// both report exactly what a cold run reports.
+func TestBaseSkipKeepsCache(t *testing.T) {
+	noRacy(t)
+	const victim = "incidents/2026/INC-000001.yaml"
+	for _, restored := range []bool{false, true} {
+		t.Run(fmt.Sprintf("restored=%v", restored), func(t *testing.T) {
+			dir := committed(t)
+			build(t, dir, Options{})
+			if restored {
+				dir = cloneWithCache(t, dir)
+			}
+			before, err := os.Stat(CachePath(dir))
+			if err != nil {
+				t.Fatal(err)
+			}
+			write(t, dir, victim, strings.Replace(readFile(t, dir, victim), "priority: P3", "priority: P1", 1))
+			// A deleted record too: a cache that lost files is rewritten whole, unless files
+			// were left unread.
+			if err := os.Remove(filepath.Join(dir, "incidents", "2026", "INC-000002.yaml")); err != nil {
+				t.Fatal(err)
+			}
+			time.Sleep(20 * time.Millisecond)
+			gitRun(t, dir, "status", "--porcelain") // git's index takes the files' stat data
+			opts := check.Options{Base: "HEAD"}
+			want, err := engine(t, dir).Run(context.Background(), check.Scan{}, opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			src := indexSource()
+			got, err := engine(t, dir).Run(context.Background(), src, opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(want, got, equateEmpty); diff != "" {
+				t.Errorf("--base differs from a cold run (-cold +skipping):\n%s", diff)
+			}
+			if s := src.Index.Stats; s.Skipped == 0 || !s.CacheHit || s.Analyzed != 1 {
+				t.Errorf("--base: got %+v, want files left unread, the edited one analyzed", s)
+			}
+			if after, err := os.Stat(CachePath(dir)); err != nil || !os.SameFile(before, after) {
+				t.Errorf("--base rewrote the base cache (%v), want a delta only", err)
+			}
+			full := indexSource()
+			gotFull, err := engine(t, dir).Run(context.Background(), full, check.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			wantFull, err := engine(t, dir).Run(context.Background(), check.Scan{}, check.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(wantFull, gotFull, equateEmpty); diff != "" {
+				t.Errorf("full run after --base differs from a cold run (-cold +cached):\n%s", diff)
+			}
+			// The CIs, SLAs and calendars --base read for their summaries are checked now;
+			// everything else comes from the cache.
+			if s := full.Index.Stats; s.Analyzed > 20 || s.Reused < s.Files-20 {
+				t.Errorf("full run after --base: got %+v, want nearly every result from the cache", s)
 			}
 		})
 	}

@@ -157,29 +157,60 @@ func Build(ctx context.Context, e *check.Engine, opts Options) (*Index, error) {
 			gcAfter(gcPercent)
 		}
 	}()
-	oldc := make(chan loaded, 1)
-	go func() {
+	readOld := func(keep func(lo, hi string) bool) loaded {
 		if opts.Rebuild {
-			oldc <- loaded{}
-			return
+			return loaded{}
 		}
-		base := readCache(path, key, scope.chunk)
+		base := readCache(path, key, keep)
 		var delta *snapshot
 		if base != nil {
 			delta = readCache(deltaPath(path), key, nil)
 		}
-		oldc <- loaded{base: base, delta: delta}
-	}()
+		return loaded{base: base, delta: delta}
+	}
+	oldc := make(chan loaded, 1)
+	if opts.Skip == nil {
+		go func() { oldc <- readOld(scope.chunk) }()
+	}
 	// A cache from another clone (restored by CI): its fingerprints vouch for nothing here,
-	// so git's index will have to. Read it meanwhile too.
-	// A caller that skips files needs git's word on their content.
+	// so git's index will have to. Read it meanwhile too. A caller that skips files needs
+	// git's word on their content.
 	var gitc chan *gitIndex
 	if k, clone, ok := peekHeader(path); opts.Skip != nil || (!opts.Rebuild && ok && k == key && (here == "" || clone != here)) {
 		gitc = make(chan *gitIndex, 1)
 		go func() { gitc <- readGitIndex(e.Root) }()
 	}
 	l, err := walk(ctx, e.Root, scope.has)
-	old := <-oldc
+	files := make([]record.File, len(l.files), len(l.files)+len(l.findings))
+	var git *gitIndex
+	var old loaded
+	// skipped[i] says the caller's Skip left file i unread: files[i] holds its path and hash.
+	skipped := make([]bool, len(l.files))
+	if opts.Skip == nil {
+		old = <-oldc
+	} else if err == nil {
+		// A file the caller may skip is not read when git's index says what it holds, cached
+		// or not; only the cache chunks that hold a file still to settle are decoded.
+		git = <-gitc
+		var need []string
+		for i, w := range l.files {
+			if w.ok {
+				if h, ok := git.hash(w.path, w.stamp); ok {
+					if hash := h.String(); opts.Skip(w.path, hash) {
+						files[i] = record.File{Path: w.path, Hash: hash}
+						skipped[i] = true
+						ix.Stats.Skipped++
+						continue
+					}
+				}
+			}
+			need = append(need, w.path)
+		}
+		old = readOld(func(lo, hi string) bool {
+			k, _ := slices.BinarySearch(need, lo)
+			return scope.chunk(lo, hi) && k < len(need) && (hi == "" || need[k] < hi)
+		})
+	}
 	if err != nil {
 		return nil, fmt.Errorf("list records: %w", err)
 	}
@@ -190,8 +221,7 @@ func Build(ctx context.Context, e *check.Engine, opts Options) (*Index, error) {
 	}
 
 	// Both lists are sorted by path: merge them.
-	files := make([]record.File, len(l.files), len(l.files)+len(l.findings))
-	var analyze, rehash, unproven, skippable []int
+	var analyze, rehash, unproven []int
 	// matched[i] is the index in cached of the result reused for file i, or -1.
 	matched := make([]int, len(l.files))
 	// unchecked[i] says file i's result is a summary only (see Options.Settled).
@@ -218,8 +248,7 @@ func Build(ctx context.Context, e *check.Engine, opts Options) (*Index, error) {
 			j++
 		}
 		switch {
-		case o == nil && w.ok && opts.Skip != nil:
-			skippable = append(skippable, i)
+		case skipped[i]:
 		case o == nil || !w.ok:
 			analyze = append(analyze, i)
 		case !o.local || o.Stamp != w.stamp:
@@ -244,9 +273,8 @@ func Build(ctx context.Context, e *check.Engine, opts Options) (*Index, error) {
 	// or working-tree-encoding attribute made the work-tree file differ from the blob), its
 	// result holds without reading the file.
 	vouched := make([]bool, len(l.files))
-	var git *gitIndex
 	switch {
-	case len(unproven) == 0 && len(skippable) == 0:
+	case git != nil, len(unproven) == 0:
 	case gitc != nil:
 		git = <-gitc
 	default:
@@ -270,24 +298,6 @@ func Build(ctx context.Context, e *check.Engine, opts Options) (*Index, error) {
 		default:
 			rehash = append(rehash, i)
 		}
-	}
-
-	// A file the caller may skip is not read when git's index says what it holds.
-	skipped := make([]bool, len(l.files))
-	for _, i := range skippable {
-		w := &l.files[i]
-		if h, ok := git.hash(w.path, w.stamp); ok {
-			if hash := h.String(); opts.Skip(w.path, hash) {
-				files[i] = record.File{Path: w.path, Hash: hash}
-				skipped[i] = true
-				ix.Stats.Skipped++
-				continue
-			}
-		}
-		analyze = append(analyze, i)
-	}
-	if len(skippable) > 0 {
-		slices.Sort(analyze)
 	}
 
 	// A file nothing vouches for is unchanged if its content still hashes the same.
@@ -435,13 +445,20 @@ func (w *writer) store(removed int) (bool, error) {
 			fresh = append(fresh, entry{Stamp: w.ws[i].stamp, File: w.files[i], Unchecked: w.unchecked[i]})
 		}
 	}
-	if w.scope != nil {
+	// Files left unread (Options.Skip) keep their entries: over an existing cache only the
+	// delta is written, and the old delta's entries for those files carry over.
+	anySkipped := slices.Contains(w.skipped, true)
+	skippedPath := func(p string) bool {
+		i, found := slices.BinarySearchFunc(w.ws, p, func(x walked, p string) int { return strings.Compare(x.path, p) })
+		return found && w.skipped[i]
+	}
+	if w.scope != nil || (anySkipped && w.old.base != nil) {
 		if w.old.base == nil {
 			return false, nil // a partial index cannot start a cache
 		}
 		if d := w.old.delta; d != nil && d.Clone == clone && clone != "" {
 			for _, en := range d.Entries {
-				if !w.scope.has(en.File.Path) {
+				if !w.scope.has(en.File.Path) || skippedPath(en.File.Path) {
 					fresh = append(fresh, en)
 				}
 			}
