@@ -75,10 +75,12 @@ type Options struct {
 	Settled func(path, hash string) bool
 	// Skip says whether the caller needs nothing of a file with this path and blob hash, not
 	// its findings and not its summary, unless it asks for it later (validate --base: a record
-	// unchanged since the base that no changed record names). Such a file that has no cached
-	// result is not read when git's index vouches for its content (see Stats.Vouched): its
-	// File carries its path and hash only (no record, no finding; see Unread), and nothing is
-	// cached for it. It may be called concurrently.
+	// unchanged since the base that no changed record names). Such a file is not read when
+	// git's index vouches for its content (see Stats.Vouched), cached or not: its File
+	// carries its path and hash only (no record, no finding; see check.Unread). Only the
+	// cache chunks that hold a file still to settle are decoded, and over an existing cache
+	// only a delta is written, so the skipped files' entries stay cached. Build calls Skip
+	// from one goroutine, in path order, before it reads the cache.
 	Skip func(path, hash string) bool
 	// SummariesOnly settles every file: the caller reads summaries and reports no per-file
 	// finding (reports). A cold build then skips the schema and per-record checks.
