@@ -72,6 +72,9 @@ for i in $(seq "$RUNS"); do
 	mkdir "$work/g"
 	(cd "$work/r" && git ls-files -z | xargs -0 cp --parents -t "$work/g")
 	git -C "$work/g" init -q
+	# No automatic gc: after 20,000 loose objects git would start one in the background,
+	# outside the peer's timing but inside the next measurement's.
+	git -C "$work/g" config gc.auto 0
 	secs sh -c "cd '$work/g' && git add -A && git commit -q -m import" >>"$work/git"
 	if "$g" report --help >/dev/null 2>&1; then
 		# Cold means no index cache, not a disk still writing back the two copies above.
