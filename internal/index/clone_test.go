@@ -65,18 +65,16 @@ func validate(t *testing.T, dir string, src check.Source) *check.Result {
 
 func indexSource() *Source { return &Source{Options: Options{Version: "test", Build: "test"}} }
 
-// TestRestoredCache checks that a fresh clone with a cache restored from another clone reads
-// no record file that git's index vouches for, and gets exactly a cold run's results.
-func TestRestoredCache(t *testing.T) {
-	noRacy(t)
-	src := committed(t)
-	build(t, src, Options{})
-	dst := cloneWithCache(t, src)
-	// Files written in the same clock tick as git's index are racily clean: git's stat data
-	// proves nothing about them, and they are hashed. A checkout of a few files is that
-	// quick, so date them back and have git write its index a tick later.
-	aged := time.Now().Add(-time.Hour)
-	if err := filepath.WalkDir(dst, func(p string, d fs.DirEntry, err error) error {
+// settleGitIndex dates the work tree's files back and has git write its index a clock tick
+// later, so that git's stat data vouches for every file whose content its index holds: files
+// written in the same tick as the index are racily clean, and a checkout or a copy of a few
+// files fits in one tick. Modified files stay modified. The new time is two hours back, in
+// whole seconds: git built without nanosecond stat times (Debian's) sees no change, and keeps
+// its old stat data, when only the nanoseconds move (fixture dates files an hour back).
+func settleGitIndex(t *testing.T, dir string) {
+	t.Helper()
+	aged := time.Now().Add(-2 * time.Hour).Truncate(time.Second)
+	if err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
@@ -88,7 +86,19 @@ func TestRestoredCache(t *testing.T) {
 		t.Fatal(err)
 	}
 	time.Sleep(50 * time.Millisecond)
-	gitRun(t, dst, "update-index", "--refresh")
+	gitRun(t, dir, "update-index", "-q", "--refresh")
+}
+
+// TestRestoredCache checks that a fresh clone with a cache restored from another clone reads
+// no record file that git's index vouches for, and gets exactly a cold run's results.
+func TestRestoredCache(t *testing.T) {
+	noRacy(t)
+	src := committed(t)
+	build(t, src, Options{})
+	dst := cloneWithCache(t, src)
+	// Files written in the same clock tick as git's index are racily clean: git's stat data
+	// proves nothing about them, and they are hashed. A checkout of a few files is that quick.
+	settleGitIndex(t, dst)
 	before, err := os.Stat(CachePath(dst))
 	if err != nil {
 		t.Fatal(err)
@@ -410,9 +420,7 @@ func TestBaseSkipsUnneeded(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			dir := committed(t)
 			edit(t, dir)
-			// git's index vouches for the unchanged files only once it has their stat data.
-			time.Sleep(20 * time.Millisecond)
-			gitRun(t, dir, "status", "--porcelain")
+			settleGitIndex(t, dir)
 			opts := check.Options{Base: "HEAD"}
 			want, err := engine(t, dir).Run(context.Background(), check.Scan{}, opts)
 			if err != nil {
@@ -460,8 +468,7 @@ func TestBaseSkipKeepsCache(t *testing.T) {
 			if err := os.Remove(filepath.Join(dir, "incidents", "2026", "INC-000002.yaml")); err != nil {
 				t.Fatal(err)
 			}
-			time.Sleep(20 * time.Millisecond)
-			gitRun(t, dir, "status", "--porcelain") // git's index takes the files' stat data
+			settleGitIndex(t, dir)
 			opts := check.Options{Base: "HEAD"}
 			want, err := engine(t, dir).Run(context.Background(), check.Scan{}, opts)
 			if err != nil {
