@@ -90,6 +90,15 @@ func (e *Engine) Load(rel string) (record.File, *record.Parsed) {
 
 // LoadAll analyzes files in parallel, keeping their order.
 func (e *Engine) LoadAll(ctx context.Context, rels []string) ([]record.File, error) {
+	return eachFile(ctx, rels, func(rel string) record.File {
+		f, _ := e.Load(rel)
+		return f
+	})
+}
+
+// eachFile runs one on every path in parallel (one worker per processor) and keeps the
+// results in order; it stops handing out paths when ctx ends.
+func eachFile(ctx context.Context, rels []string, one func(rel string) record.File) ([]record.File, error) {
 	out := make([]record.File, len(rels))
 	workers := min(runtime.GOMAXPROCS(0), max(1, len(rels)))
 	var wg sync.WaitGroup
@@ -99,7 +108,7 @@ func (e *Engine) LoadAll(ctx context.Context, rels []string) ([]record.File, err
 		go func() {
 			defer wg.Done()
 			for i := range next {
-				out[i], _ = e.Load(rels[i])
+				out[i] = one(rels[i])
 			}
 		}()
 	}

@@ -7,7 +7,6 @@ import (
 	"os"
 	"path"
 	"path/filepath"
-	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -325,37 +324,13 @@ func (e *Engine) loadNeeded(ctx context.Context, files []record.File, selected m
 
 // summarizeAll reads files for their summaries in parallel, keeping their order.
 func (e *Engine) summarizeAll(ctx context.Context, rels []string) ([]record.File, error) {
-	out := make([]record.File, len(rels))
-	workers := min(runtime.GOMAXPROCS(0), max(1, len(rels)))
-	var wg sync.WaitGroup
-	next := make(chan int)
-	for range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range next {
-				src, ff := record.ReadFile(e.Root, rels[i], e.Config.MaxFileSize)
-				if ff != nil {
-					out[i] = record.File{Path: rels[i], Findings: []finding.Finding{*ff}}
-					continue
-				}
-				out[i] = e.Summarize(rels[i], src, gitrepo.BlobHash(src).String())
-			}
-		}()
-	}
-	var err error
-feed:
-	for i := range rels {
-		select {
-		case next <- i:
-		case <-ctx.Done():
-			err = ctx.Err()
-			break feed
+	return eachFile(ctx, rels, func(rel string) record.File {
+		src, ff := record.ReadFile(e.Root, rel, e.Config.MaxFileSize)
+		if ff != nil {
+			return record.File{Path: rel, Findings: []finding.Finding{*ff}}
 		}
-	}
-	close(next)
-	wg.Wait()
-	return out, err
+		return e.Summarize(rel, src, gitrepo.BlobHash(src).String())
+	})
 }
 
 // baseTree is the base revision of validate --base: its record files by path. Reading the
